@@ -1,0 +1,73 @@
+"""Finds who is behind each request (page or websocket) from the session cookie."""
+
+from http.cookies import SimpleCookie
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.accounts import sessions
+from server.db import Database
+from server.security import CSRF_COOKIE, new_csrf_token
+from server.settings import Settings
+
+SESSION_COOKIE = "sv_session"
+
+
+def cookie_header(name: str, value: str, *, settings: Settings, max_age: int) -> str:
+    cookie: SimpleCookie = SimpleCookie()
+    cookie[name] = value
+    morsel = cookie[name]
+    morsel["path"] = "/"
+    morsel["httponly"] = True
+    morsel["samesite"] = "Lax"
+    morsel["max-age"] = max_age
+    if settings.https:
+        morsel["secure"] = True
+    return morsel.OutputString()
+
+
+class SessionMiddleware:
+    def __init__(self, app: ASGIApp, *, db: Database, settings: Settings) -> None:
+        self.app = app
+        self.db = db
+        self.settings = settings
+
+    def _look_up(self, token: str) -> sessions.Viewer | None:
+        with self.db.read() as session:
+            lookup = sessions.load(session, self.settings, token=token)
+        if lookup.follow_up:
+            with self.db.write() as session:
+                sessions.follow_up(session, lookup)
+        return lookup.viewer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or scope["path"].startswith(
+            ("/static/", "/api/", "/healthz")
+        ):
+            await self.app(scope, receive, send)
+            return
+        connection = HTTPConnection(scope)
+        token = connection.cookies.get(SESSION_COOKIE, "")
+        viewer = await run_in_threadpool(self._look_up, token) if token else None
+        state = scope.setdefault("state", {})
+        state["viewer"] = viewer
+        state["session_token"] = token if viewer else ""
+        anonymous = connection.cookies.get(CSRF_COOKIE, "")
+        set_cookie = viewer is None and len(anonymous) < 32
+        if set_cookie:
+            anonymous = new_csrf_token()
+        state["anonymous_csrf"] = anonymous
+        if not set_cookie or scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        header = cookie_header(CSRF_COOKIE, anonymous, settings=self.settings,
+                               max_age=self.settings.session_max_seconds)
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).append("set-cookie", header)
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)

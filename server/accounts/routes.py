@@ -1,0 +1,302 @@
+"""Account pages: log in and out, join with a code, passwords, people and invites."""
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from server.accounts import service, sessions
+from server.accounts.codes import pretty
+from server.accounts.middleware import SESSION_COOKIE, cookie_header
+from server.accounts.models import Role
+from server.errors import InvalidInput, NotAllowed, Throttled
+from server.web import (
+    address,
+    form,
+    login_required,
+    path_int,
+    read,
+    redirect,
+    render,
+    runtime,
+    signed_in,
+    staff_only,
+    viewer,
+    write,
+)
+
+
+def _safe_next(target: str) -> str:
+    # Only a path on this site: never a redirect to somewhere else.
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
+
+
+async def _logged_in(request: Request, user_id: int, target: str = "/") -> Response:
+    # Always a brand-new id at login, so a session id planted before login is worthless.
+    token = await write(request, sessions.start, user_id=user_id)
+    settings = runtime(request).settings
+    response = redirect(_safe_next(target))
+    response.headers.append("set-cookie", cookie_header(
+        SESSION_COOKIE, token, settings=settings, max_age=settings.session_max_seconds))
+    return response
+
+
+async def home(request: Request) -> Response:
+    return render(request, "home.html")
+
+
+async def login_page(request: Request) -> Response:
+    if viewer(request) is not None:
+        return redirect("/")
+    return render(request, "accounts/login.html", next=_safe_next(request.query_params.get("next", "/")))
+
+
+async def login(request: Request) -> Response:
+    rt = runtime(request)
+    data = await form(request)
+    username, target = data.get("username", "").strip(), _safe_next(data.get("next", "/"))
+    try:
+        user = await write(request, service.authenticate, settings=rt.settings,
+                           passwords=rt.passwords, username=username,
+                           password=data.get("password", ""), address=address(request))
+    except Throttled as exc:
+        response = render(request, "accounts/login.html", status=429, error=exc.message,
+                          username=username, next=target)
+        response.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return response
+    except NotAllowed as exc:
+        return render(request, "accounts/login.html", status=403, error=exc.message,
+                      username=username, next=target)
+    if user is None:
+        return render(request, "accounts/login.html", status=401, username=username, next=target,
+                      error="That username and password do not match. Check them and try again.")
+    assert user.id is not None
+    return await _logged_in(request, user.id, target)
+
+
+async def logout(request: Request) -> Response:
+    token = request.state.session_token
+    if token:
+        await write(request, sessions.end, token=token)
+    response = redirect("/login?logged_out=1")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+async def join_page(request: Request) -> Response:
+    code = request.query_params.get("code", "")
+    if code and viewer(request) is None:
+        try:
+            _, org = await read(request, service.look_up_invite, code=code)
+        except InvalidInput as exc:
+            return render(request, "accounts/join.html", errors=exc.errors, code=code)
+        return render(request, "accounts/join_details.html", org=org, code=code, values={})
+    return render(request, "accounts/join.html", errors={}, code=code)
+
+
+async def join(request: Request) -> Response:
+    if viewer(request) is not None:
+        return redirect("/")
+    rt = runtime(request)
+    data = await form(request)
+    code = data.get("code", "")
+    try:
+        _, org = await read(request, service.look_up_invite, code=code)
+    except InvalidInput as exc:
+        return render(request, "accounts/join.html", status=422, errors=exc.errors, code=code)
+    if data.get("step") != "details":
+        return render(request, "accounts/join_details.html", org=org, code=code, values={})
+    values = {k: data.get(k, "") for k in ("username", "display_name", "age_band")}
+    try:
+        user = await write(request, service.join, passwords=rt.passwords, code=code,
+                           password=data.get("password", ""),
+                           password_again=data.get("password_again", ""), **values)
+    except InvalidInput as exc:
+        return render(request, "accounts/join_details.html", status=422, org=org, code=code,
+                      values=values, errors=exc.errors)
+    assert user.id is not None
+    return await _logged_in(request, user.id, "/?welcome=1")
+
+
+@login_required
+async def account_page(request: Request) -> Response:
+    return render(request, "accounts/account.html", errors={},
+                  changed=request.query_params.get("changed") == "1")
+
+
+@login_required
+async def change_password(request: Request) -> Response:
+    data = await form(request)
+    try:
+        await write(request, service.change_password, passwords=runtime(request).passwords,
+                    actor=signed_in(request), current=data.get("current", ""),
+                    new=data.get("password", ""), new_again=data.get("password_again", ""))
+    except InvalidInput as exc:
+        return render(request, "accounts/account.html", status=422, errors=exc.errors)
+    return redirect("/account?changed=1")
+
+
+async def reset_page(request: Request) -> Response:
+    return render(request, "accounts/reset.html", errors={},
+                  values={"username": request.query_params.get("username", "")})
+
+
+async def reset(request: Request) -> Response:
+    rt = runtime(request)
+    data = await form(request)
+    values = {"username": data.get("username", "").strip(), "code": data.get("code", "")}
+    try:
+        user = await write(request, service.redeem_reset_code, settings=rt.settings,
+                           passwords=rt.passwords, password=data.get("password", ""),
+                           password_again=data.get("password_again", ""),
+                           address=address(request), **values)
+    except Throttled as exc:
+        response = render(request, "accounts/reset.html", status=429, values=values,
+                          errors={"code": exc.message})
+        response.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return response
+    except NotAllowed as exc:
+        return render(request, "accounts/reset.html", status=403, values=values,
+                      errors={"code": exc.message})
+    except InvalidInput as exc:
+        return render(request, "accounts/reset.html", status=422, values=values, errors=exc.errors)
+    if user is None:
+        return render(request, "accounts/reset.html", status=422, values=values, errors={
+            "code": "That code does not work for that username. It may have expired or been "
+                    "used already: ask your youth worker for a new one."})
+    assert user.id is not None
+    return await _logged_in(request, user.id, "/?password_set=1")
+
+
+# Youth workers and admins ------------------------------------------------------
+
+
+@staff_only
+async def people(request: Request) -> Response:
+    role = request.query_params.get("role", "")
+    rows = await read(request, service.list_people, actor=signed_in(request), role=role)
+    return render(request, "accounts/people.html", rows=rows, role=role)
+
+
+async def _person_page(request: Request, user_id: int, *, status: int = 200,
+                       **extra: object) -> Response:
+    user, member = await read(request, service.get_person, actor=signed_in(request),
+                              user_id=user_id)
+    return render(request, "accounts/person.html", status=status, person=user, member=member,
+                  errors={}, **extra)
+
+
+@staff_only
+async def person(request: Request) -> Response:
+    return await _person_page(request, path_int(request, "user_id"))
+
+
+@staff_only
+async def record_consent(request: Request) -> Response:
+    user_id = path_int(request, "user_id")
+    await write(request, service.record_consent, actor=signed_in(request), user_id=user_id)
+    return redirect(f"/people/{user_id}")
+
+
+@staff_only
+async def issue_reset_code(request: Request) -> Response:
+    user_id = path_int(request, "user_id")
+    code = await write(request, service.issue_reset_code, settings=runtime(request).settings,
+                       actor=signed_in(request), user_id=user_id)
+    return await _person_page(request, user_id, reset_code=pretty(code))
+
+
+@staff_only
+async def suspend(request: Request) -> Response:
+    user_id = path_int(request, "user_id")
+    data = await form(request)
+    try:
+        await write(request, service.suspend, actor=signed_in(request), user_id=user_id,
+                    reason=data.get("reason", ""))
+    except InvalidInput as exc:
+        user, member = await read(request, service.get_person, actor=signed_in(request),
+                                  user_id=user_id)
+        return render(request, "accounts/person.html", status=422, person=user, member=member,
+                      errors=exc.errors, reason=data.get("reason", ""))
+    return redirect(f"/people/{user_id}")
+
+
+@staff_only
+async def unsuspend(request: Request) -> Response:
+    user_id = path_int(request, "user_id")
+    await write(request, service.unsuspend, actor=signed_in(request), user_id=user_id)
+    return redirect(f"/people/{user_id}")
+
+
+@staff_only
+async def invites(request: Request) -> Response:
+    rows = await read(request, service.list_invites, actor=signed_in(request))
+    return render(request, "accounts/invites.html", invites=rows, errors={},
+                  values={"days": "14", "max_uses": "30", "label": ""})
+
+
+@staff_only
+async def create_invite(request: Request) -> Response:
+    data = await form(request)
+    values = {k: data.get(k, "") for k in ("label", "days", "max_uses")}
+    try:
+        invite = await write(request, service.create_invite, actor=signed_in(request), **values)
+    except InvalidInput as exc:
+        rows = await read(request, service.list_invites, actor=signed_in(request))
+        return render(request, "accounts/invites.html", status=422, invites=rows,
+                      errors=exc.errors, values=values)
+    return redirect(f"/invites#invite-{invite.id}")
+
+
+@staff_only
+async def revoke_invite(request: Request) -> Response:
+    await write(request, service.revoke_invite, actor=signed_in(request),
+                invite_id=path_int(request, "invite_id"))
+    return redirect("/invites")
+
+
+@staff_only
+async def add_staff_page(request: Request) -> Response:
+    if not signed_in(request).is_admin:
+        raise NotAllowed("Only organisation admins can add youth workers and admins.")
+    return render(request, "accounts/add_staff.html", errors={},
+                  values={"role": Role.youth_worker})
+
+
+@staff_only
+async def add_staff(request: Request) -> Response:
+    rt = runtime(request)
+    data = await form(request)
+    values = {k: data.get(k, "") for k in ("username", "display_name", "role")}
+    try:
+        user, code = await write(request, service.add_staff, settings=rt.settings,
+                                 passwords=rt.passwords, actor=signed_in(request), **values)
+    except InvalidInput as exc:
+        return render(request, "accounts/add_staff.html", status=422, errors=exc.errors,
+                      values=values)
+    return render(request, "accounts/staff_added.html", status=201, person=user,
+                  reset_code=pretty(code))
+
+
+routes = [
+    Route("/", home),
+    Route("/login", login_page, methods=["GET"]),
+    Route("/login", login, methods=["POST"]),
+    Route("/logout", logout, methods=["POST"]),
+    Route("/join", join_page, methods=["GET"]),
+    Route("/join", join, methods=["POST"]),
+    Route("/account", account_page, methods=["GET"]),
+    Route("/account/password", change_password, methods=["POST"]),
+    Route("/reset", reset_page, methods=["GET"]),
+    Route("/reset", reset, methods=["POST"]),
+    Route("/people", people, methods=["GET"]),
+    Route("/people/new", add_staff_page, methods=["GET"]),
+    Route("/people/new", add_staff, methods=["POST"]),
+    Route("/people/{user_id:int}", person, methods=["GET"]),
+    Route("/people/{user_id:int}/consent", record_consent, methods=["POST"]),
+    Route("/people/{user_id:int}/reset-code", issue_reset_code, methods=["POST"]),
+    Route("/people/{user_id:int}/suspend", suspend, methods=["POST"]),
+    Route("/people/{user_id:int}/unsuspend", unsuspend, methods=["POST"]),
+    Route("/invites", invites, methods=["GET"]),
+    Route("/invites", create_invite, methods=["POST"]),
+    Route("/invites/{invite_id:int}/revoke", revoke_invite, methods=["POST"]),
+]

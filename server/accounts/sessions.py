@@ -1,0 +1,169 @@
+"""Server-side login sessions and API tokens.
+
+The cookie holds 256 random bits; the database holds only their SHA-256, so a
+copy of the database cannot be used to log in. Each session carries its own
+CSRF token. A session ends at its idle timeout, at its absolute lifetime, at
+logout, or when its user is suspended or changes password.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
+
+from server import clock
+from server.accounts.codes import digest
+from server.accounts.models import (
+    AgeBand,
+    ApiToken,
+    Member,
+    Organisation,
+    Role,
+    User,
+    UserSession,
+)
+from server.settings import Settings
+
+# Writing last_seen_at on every request would make every page view a write.
+TOUCH_EVERY = timedelta(seconds=60)
+API_TOKEN_PREFIX = "sv_"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person behind a request, with their organisation and role."""
+
+    user_id: int
+    username: str
+    display_name: str
+    role: Role
+    age_band: AgeBand | None
+    org_id: int
+    org_slug: str
+    org_name: str
+    consent_recorded: bool
+    session_id: str = ""
+    csrf_token: str = ""
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.youth_worker, Role.org_admin)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.org_admin
+
+    @property
+    def needs_consent(self) -> bool:
+        return (self.role == Role.young_person and self.age_band == AgeBand.under_13
+                and not self.consent_recorded)
+
+    @property
+    def can_post(self) -> bool:
+        """Post, comment and vote: not for an under-13 until a parent or carer has agreed."""
+        return not self.needs_consent
+
+
+def _viewer(user: User, member: Member, org: Organisation, **extra: str) -> Viewer:
+    assert user.id is not None and org.id is not None
+    return Viewer(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=Role(member.role),
+        age_band=AgeBand(user.age_band) if user.age_band else None,
+        org_id=org.id,
+        org_slug=org.slug,
+        org_name=org.name,
+        consent_recorded=member.consent_recorded_at is not None,
+        **extra,
+    )
+
+
+def viewer_for_user(session: Session, user_id: int) -> Viewer | None:
+    row = session.exec(
+        select(User, Member, Organisation)
+        .join(Member, col(Member.user_id) == col(User.id))
+        .join(Organisation, col(Organisation.id) == col(Member.org_id))
+        .where(User.id == user_id)
+    ).first()
+    if row is None or row[0].suspended_at is not None:
+        return None
+    return _viewer(*row)
+
+
+def start(session: Session, *, user_id: int) -> str:
+    """Open a new session and return the cookie value (the only copy of it)."""
+    token = secrets.token_urlsafe(32)
+    session.add(UserSession(id=digest(token), user_id=user_id,
+                            csrf_token=secrets.token_urlsafe(32)))
+    return token
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A read-only look-up; `follow_up` says what must be written afterwards, if anything."""
+
+    viewer: Viewer | None
+    session_id: str = ""
+    follow_up: str = ""  # "", "end" or "touch"
+
+
+def load(session: Session, settings: Settings, *, token: str) -> Lookup:
+    """Find the viewer for a session cookie without writing anything."""
+    session_id = digest(token)
+    row = session.exec(
+        select(UserSession, User, Member, Organisation)
+        .join(User, col(User.id) == col(UserSession.user_id))
+        .join(Member, col(Member.user_id) == col(User.id))
+        .join(Organisation, col(Organisation.id) == col(Member.org_id))
+        .where(UserSession.id == session_id)
+    ).first()
+    if row is None:
+        return Lookup(None)
+    login, user, member, org = row
+    now = clock.now()
+    expired = (
+        now - login.last_seen_at > timedelta(seconds=settings.session_idle_seconds)
+        or now - login.created_at > timedelta(seconds=settings.session_max_seconds)
+        or user.suspended_at is not None
+    )
+    if expired:
+        return Lookup(None, session_id, "end")
+    viewer = _viewer(user, member, org, session_id=session_id, csrf_token=login.csrf_token)
+    return Lookup(viewer, session_id, "touch" if now - login.last_seen_at > TOUCH_EVERY else "")
+
+
+def follow_up(session: Session, lookup: Lookup) -> None:
+    if lookup.follow_up == "end":
+        session.exec(delete(UserSession).where(col(UserSession.id) == lookup.session_id))
+    elif lookup.follow_up == "touch":
+        session.exec(update(UserSession).where(col(UserSession.id) == lookup.session_id)
+                     .values(last_seen_at=clock.now()))
+
+
+def end(session: Session, *, token: str) -> None:
+    session.exec(delete(UserSession).where(col(UserSession.id) == digest(token)))
+
+
+def end_all(session: Session, *, user_id: int, keep_session_id: str = "") -> None:
+    session.exec(delete(UserSession).where(
+        col(UserSession.user_id) == user_id, col(UserSession.id) != keep_session_id))
+
+
+def create_api_token(session: Session, *, user_id: int, label: str = "") -> str:
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user_id, token_hash=digest(token), label=label))
+    return token
+
+
+def load_api_token(session: Session, *, token: str) -> Viewer | None:
+    """The viewer for a bearer token (read-only: API tokens record no activity)."""
+    if not token.startswith(API_TOKEN_PREFIX):
+        return None
+    found = session.exec(select(ApiToken).where(ApiToken.token_hash == digest(token))).first()
+    if found is None or found.revoked_at is not None:
+        return None
+    return viewer_for_user(session, found.user_id)

@@ -1,0 +1,60 @@
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from server import STATIC_DIR, assets, handlers
+from server.accounts.middleware import SessionMiddleware
+from server.accounts.passwords import Passwords
+from server.accounts.routes import routes as account_routes
+from server.api.routes import mount as api_mount
+from server.db import Database
+from server.errors import ServiceError
+from server.security import CSRFMiddleware, SecurityHeadersMiddleware
+from server.settings import Settings, SettingsError
+from server.web import Runtime, make_templates
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    if settings.htmx_source == "local" and (problem := assets.local_problem()):
+        raise SettingsError(problem)
+    db = Database(settings.database_url)
+    runtime = Runtime(settings, db, Passwords(settings), make_templates(settings))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if settings.migrate_on_start:
+            await run_in_threadpool(db.migrate)
+        yield
+        db.dispose()
+
+    script_sources = [s.src for s in assets.script_tags(settings.htmx_source)
+                      if s.src.startswith("https://")]
+    app = Starlette(
+        routes=[
+            *account_routes,
+            api_mount,
+            Route("/healthz", handlers.healthz),
+            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        ],
+        middleware=[
+            Middleware(SecurityHeadersMiddleware, settings=settings, script_sources=script_sources),
+            Middleware(SessionMiddleware, db=db, settings=settings),
+            Middleware(CSRFMiddleware, max_body=settings.max_form_bytes,
+                       forbidden=handlers.csrf_forbidden),
+        ],
+        exception_handlers={
+            HTTPException: handlers.http_error,
+            ServiceError: handlers.service_error,
+            Exception: handlers.server_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    return app

@@ -1,0 +1,159 @@
+"""`studentvoice …` (same as `python -m server …`)."""
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable, Sequence
+
+from server import assets, demo
+from server.accounts import service, sessions
+from server.accounts.models import AgeBand, Role
+from server.accounts.passwords import Passwords
+from server.db import Database
+from server.errors import InvalidInput, ServiceError
+from server.settings import Settings, SettingsError
+
+
+class CommandError(Exception):
+    pass
+
+
+def _read_password(prompt: str = "Password: ") -> str:
+    """From standard input when it is piped, otherwise asked twice without echo."""
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline()
+        if not line:
+            raise CommandError("no password on standard input")
+        return line.rstrip("\r\n")
+    first = getpass.getpass(prompt)
+    if getpass.getpass("Same password again: ") != first:
+        raise CommandError("the two passwords are different")
+    return first
+
+
+def _database(settings: Settings) -> Database:
+    db = Database(settings.database_url)
+    db.migrate()
+    return db
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> None:
+    _database(settings)
+    print("Database is up to date.")
+
+
+def cmd_create_org(args: argparse.Namespace, settings: Settings) -> None:
+    with _database(settings).write() as session:
+        org = service.create_organisation(session, name=args.name)
+    print(f"Created organisation {org.name!r} with slug {org.slug}")
+
+
+def cmd_create_user(args: argparse.Namespace, settings: Settings) -> None:
+    db = _database(settings)
+    password = _read_password()
+    with db.write() as session:
+        user = service.create_user(
+            session, Passwords(settings), org_slug=args.org, username=args.username,
+            display_name=args.display_name or args.username, role=args.role,
+            age_band=args.age_band, password=password)
+    print(f"Created {args.role} {user.username}")
+
+
+def cmd_create_token(args: argparse.Namespace, settings: Settings) -> None:
+    with _database(settings).write() as session:
+        user = service.user_by_username(session, args.username)
+        assert user.id is not None
+        token = sessions.create_api_token(session, user_id=user.id, label=args.label)
+    print(token)
+    print("This token is shown once. Keep it secret: it acts as that user.", file=sys.stderr)
+
+
+def cmd_reset_password(args: argparse.Namespace, settings: Settings) -> None:
+    db = _database(settings)
+    password = _read_password("New password: ")
+    with db.write() as session:
+        user = service.set_password_by_operator(session, Passwords(settings),
+                                                username=args.username, password=password)
+    print(f"Password set for {user.username}; their sessions have ended.")
+
+
+def cmd_fetch_htmx(args: argparse.Namespace, settings: Settings) -> None:
+    try:
+        for path in assets.fetch():
+            print(f"Installed {path}")
+    except OSError as exc:
+        raise CommandError(str(exc)) from None
+    print("Serve it with HTMX_SOURCE=local.")
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
+    import uvicorn
+
+    from server.app import create_app
+
+    db = _database(settings)
+    if args.demo:
+        with db.write() as session:
+            logins = demo.seed(session, Passwords(settings))
+    db.dispose()
+    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
+    print(f"\nStudent Voice is running at http://{shown_host}:{args.port}/")
+    print(f"Database: {settings.database_url}")
+    if args.demo:
+        print(f"\nDemo logins for {demo.DEMO_ORG}:")
+        for login in logins:
+            print(f"  {login.role:<13} username {login.username:<7} password {login.password}")
+    print("\nPress Ctrl+C to stop.\n", flush=True)
+    app = create_app(settings.with_(migrate_on_start=False))
+    uvicorn.run(app, host=args.host, port=args.port, proxy_headers=True, log_level="info")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="studentvoice", description="Student Voice")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, run: Callable[[argparse.Namespace, Settings], None],
+            help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(run=run)
+        return sub
+
+    serve = add("serve", cmd_serve, "run the web app (migrates the database first)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true",
+                       help="add a demo organisation with staff and young people")
+    add("migrate", cmd_migrate, "bring the database up to date")
+    org = add("create-org", cmd_create_org, "add an organisation")
+    org.add_argument("--name", required=True)
+    user = add("create-user", cmd_create_user,
+               "add a user to an organisation (password from standard input or asked)")
+    user.add_argument("--org", required=True, metavar="SLUG")
+    user.add_argument("--username", required=True)
+    user.add_argument("--display-name", default="")
+    user.add_argument("--role", required=True, choices=[str(r) for r in Role])
+    user.add_argument("--age-band", choices=[str(b) for b in AgeBand])
+    token = add("create-token", cmd_create_token, "print a new API token for a user, once")
+    token.add_argument("--username", required=True)
+    token.add_argument("--label", default="")
+    reset = add("reset-password", cmd_reset_password,
+                "set a user's password (from standard input or asked) and end their sessions")
+    reset.add_argument("--username", required=True)
+    add("fetch-htmx", cmd_fetch_htmx,
+        "install the pinned htmx into static/vendor/ to serve it with HTMX_SOURCE=local")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        args.run(args, settings)
+    except InvalidInput as exc:
+        for field, message in exc.errors.items():
+            print(f"error: {field}: {message}", file=sys.stderr)
+        return 1
+    except (ServiceError, CommandError, SettingsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,80 @@
+"""Error pages (HTML for people, JSON for the API) and the health check."""
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+
+from server.api.base import error
+from server.errors import ServiceError, Throttled
+from server.web import render, runtime
+
+TITLES = {
+    400: ("Something was wrong with that request", "Go back and try again."),
+    401: ("Please log in", "You need to log in to see this."),
+    403: ("You can't do that", "Your role does not allow this."),
+    404: ("We could not find that page", "It may have moved, or it is not in your organisation."),
+    405: ("That did not work", "This page cannot be used that way."),
+    413: ("That was too big", "Send something smaller."),
+    422: ("Check what you typed", "Something in the form needs fixing."),
+    429: ("Too many tries", "Wait a little and try again."),
+    500: ("Something went wrong on our side", "Nothing you did caused this. Try again soon."),
+}
+API_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+             405: "method_not_allowed", 413: "too_large", 422: "invalid_input",
+             429: "too_many_attempts", 500: "server_error"}
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_page(request: Request, status: int, message: str = "") -> Response:
+    title, default = TITLES.get(status, TITLES[400])
+    if _is_api(request):
+        return error(status, API_CODES.get(status, "error"), message or default)
+    return render(request, "errors/error.html", status=status, title=title,
+                  message=message or default)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    response = error_page(request, exc.status_code)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def service_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ServiceError)
+    if _is_api(request):
+        response: Response = error(exc.status, exc.code, exc.message)
+    else:
+        response = error_page(request, exc.status, exc.message)
+    if isinstance(exc, Throttled):
+        response.headers["Retry-After"] = str(exc.retry_after_seconds)
+    return response
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    return error_page(request, 500)
+
+
+async def csrf_forbidden(scope: Scope, receive: Receive, send: Send) -> None:
+    request = Request(scope, receive)
+    if scope.get("state", {}).get("csrf_error") == "too_large":
+        response = error_page(request, 413)
+    else:
+        response = error_page(request, 403, "This form is out of date or came from another "
+                                            "site. Go back, reload the page and try again.")
+    await response(scope, receive, send)
+
+
+async def healthz(request: Request) -> Response:
+    try:
+        await run_in_threadpool(runtime(request).db.ping)
+    except Exception:
+        return JSONResponse({"status": "unavailable", "database": "not answering"},
+                            status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})

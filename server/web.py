@@ -1,0 +1,138 @@
+"""What every page route shares: the runtime, rendering, who is asking, and role checks."""
+
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from jinja2 import Environment, FileSystemLoader
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from server import TEMPLATES_DIR, assets
+from server.accounts.models import AGE_BAND_LABELS, ROLE_LABELS, AgeBand, Role
+from server.accounts.passwords import Passwords
+from server.accounts.sessions import Viewer
+from server.db import Database
+from server.errors import NotAllowed
+from server.security import CSRF_FIELD, expected_csrf_token
+from server.settings import Settings
+
+T = TypeVar("T")
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def make_templates(settings: Settings) -> Environment:
+    # Autoescape everything, whatever the file is called: user text is always plain text.
+    env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True)
+    env.globals.update(
+        scripts=assets.script_tags(settings.htmx_source),
+        csrf_field=CSRF_FIELD,
+        role_labels={str(k): v for k, v in ROLE_LABELS.items()},
+        age_band_labels={str(k): v for k, v in AGE_BAND_LABELS.items()},
+        age_bands=list(AgeBand),
+        roles=list(Role),
+    )
+    env.filters["when"] = lambda value: value.strftime("%-d %b %Y, %H:%M UTC") if value else ""
+    return env
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    passwords: Passwords
+    templates: Environment
+
+
+def runtime(request: Request) -> Runtime:
+    found: Runtime = request.app.state.runtime
+    return found
+
+
+def viewer(request: Request) -> Viewer | None:
+    found: Viewer | None = request.scope.get("state", {}).get("viewer")
+    return found
+
+
+def signed_in(request: Request) -> Viewer:
+    found = viewer(request)
+    assert found is not None, "route is not behind login_required"
+    return found
+
+
+def address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def render(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+    page = runtime(request).templates.get_template(template).render(
+        request=request,
+        viewer=viewer(request),
+        csrf_token=expected_csrf_token(request.scope),
+        **context,
+    )
+    return HTMLResponse(page, status_code=status)
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+async def form(request: Request) -> dict[str, str]:
+    data = await request.form()
+    return {key: value for key, value in data.items() if isinstance(value, str)}
+
+
+async def write(request: Request, action: Callable[..., T], /, **kwargs: Any) -> T:
+    """Run a service action in one write transaction, off the event loop."""
+    db = runtime(request).db
+
+    def run() -> T:
+        with db.write() as session:
+            return action(session, **kwargs)
+
+    return await run_in_threadpool(run)
+
+
+async def read(request: Request, query: Callable[..., T], /, **kwargs: Any) -> T:
+    db = runtime(request).db
+
+    def run() -> T:
+        with db.read() as session:
+            return query(session, **kwargs)
+
+    return await run_in_threadpool(run)
+
+
+def login_required(endpoint: Endpoint) -> Endpoint:
+    @functools.wraps(endpoint)
+    async def wrapper(request: Request) -> Response:
+        if viewer(request) is None:
+            return redirect(f"/login?next={request.url.path}")
+        return await endpoint(request)
+
+    return wrapper
+
+
+def staff_only(endpoint: Endpoint) -> Endpoint:
+    """Youth workers and organisation admins."""
+
+    @functools.wraps(endpoint)
+    async def wrapper(request: Request) -> Response:
+        found = viewer(request)
+        if found is None:
+            return redirect(f"/login?next={request.url.path}")
+        if not found.is_staff:
+            raise NotAllowed("This page is for youth workers and organisation admins.")
+        return await endpoint(request)
+
+    return wrapper
+
+
+def path_int(request: Request, name: str) -> int:
+    value: int = request.path_params[name]
+    return value
+
+
