@@ -98,27 +98,28 @@ def _from_cdn(pinned: PinnedScript) -> bytes:
         return data
 
 
+def _fetch_one(pinned: PinnedScript) -> bytes:
+    """The pinned file from npm, else from the CDN: whichever gives the right hash first."""
+    errors = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for label in ("npm", "CDN"):
+            try:
+                data = _from_npm(pinned, Path(tmp)) if label == "npm" else _from_cdn(pinned)
+            except (OSError, subprocess.SubprocessError, StopIteration) as exc:
+                errors.append(f"{label}: {exc}")
+                continue
+            if integrity_of(data) == pinned.integrity:
+                return data
+            errors.append(f"{label}: the file's hash does not match the pinned one")
+    raise OSError(f"could not fetch {pinned.package} {pinned.version} ({'; '.join(errors)})")
+
+
 def fetch() -> list[Path]:
     """Install every pinned script into static/vendor/, refusing any copy whose hash differs."""
     VENDOR_DIR.mkdir(parents=True, exist_ok=True)
     written = []
     for pinned in PINNED:
-        errors = []
-        data = None
-        with tempfile.TemporaryDirectory() as tmp:
-            for label, getter in (("npm", lambda: _from_npm(pinned, Path(tmp))),
-                                  ("CDN", lambda: _from_cdn(pinned))):
-                try:
-                    candidate = getter()
-                except (OSError, subprocess.SubprocessError, StopIteration) as exc:
-                    errors.append(f"{label}: {exc}")
-                    continue
-                if integrity_of(candidate) == pinned.integrity:
-                    data = candidate
-                    break
-                errors.append(f"{label}: the file's hash does not match the pinned one")
-        if data is None:
-            raise OSError(f"could not fetch {pinned.package} {pinned.version} ({'; '.join(errors)})")
+        data = _fetch_one(pinned)
         pinned.local_path.write_bytes(data)
         written.append(pinned.local_path)
     return written

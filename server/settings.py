@@ -57,29 +57,15 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
-        text = {"DATABASE_URL": "database_url", "BROADCAST_URL": "broadcast_url",
-                "HTMX_SOURCE": "htmx_source"}
-        for key, name in text.items():
-            if env.get(key):
-                values[name] = env[key]
-        if "HTTPS" in env:
-            values["https"] = _bool(env["HTTPS"], "HTTPS")
-        if "MIGRATE_ON_START" in env:
-            values["migrate_on_start"] = _bool(env["MIGRATE_ON_START"], "MIGRATE_ON_START")
-        numbers = {
-            "SESSION_IDLE_SECONDS": ("session_idle_seconds", 60),
-            "SESSION_MAX_SECONDS": ("session_max_seconds", 60),
-            "LOGIN_MAX_FAILURES_ACCOUNT": ("login_max_failures_account", 1),
-            "LOGIN_MAX_FAILURES_ADDRESS": ("login_max_failures_address", 1),
-            "LOGIN_WINDOW_SECONDS": ("login_window_seconds", 1),
-            "ARGON2_TIME_COST": ("argon2_time_cost", 1),
-            "ARGON2_MEMORY_COST": ("argon2_memory_cost", 8),
-            "ARGON2_PARALLELISM": ("argon2_parallelism", 1),
-            "RESET_CODE_SECONDS": ("reset_code_seconds", 60),
-        }
-        for key, (name, minimum) in numbers.items():
-            if key in env:
+        for key, (name, kind, minimum) in ENVIRONMENT.items():
+            if key not in env or (kind is str and not env[key]):
+                continue
+            if kind is bool:
+                values[name] = _bool(env[key], key)
+            elif kind is int:
                 values[name] = _int(env[key], key, minimum)
+            else:
+                values[name] = env[key]
         return cls(**values).checked()
 
     def checked(self) -> "Settings":
@@ -91,3 +77,23 @@ class Settings:
 
     def with_(self, **changes: Any) -> "Settings":
         return replace(self, **changes).checked()
+
+
+# Environment variable -> (Settings field, type, smallest value for numbers).
+ENVIRONMENT: dict[str, tuple[str, type, int]] = {
+    "DATABASE_URL": ("database_url", str, 0),
+    "BROADCAST_URL": ("broadcast_url", str, 0),
+    "HTTPS": ("https", bool, 0),
+    "HTMX_SOURCE": ("htmx_source", str, 0),
+    "MIGRATE_ON_START": ("migrate_on_start", bool, 0),
+    "SESSION_IDLE_SECONDS": ("session_idle_seconds", int, 60),
+    "SESSION_MAX_SECONDS": ("session_max_seconds", int, 60),
+    "LOGIN_MAX_FAILURES_ACCOUNT": ("login_max_failures_account", int, 1),
+    "LOGIN_MAX_FAILURES_ADDRESS": ("login_max_failures_address", int, 1),
+    "LOGIN_WINDOW_SECONDS": ("login_window_seconds", int, 1),
+    "ARGON2_TIME_COST": ("argon2_time_cost", int, 1),
+    "ARGON2_MEMORY_COST": ("argon2_memory_cost", int, 8),
+    "ARGON2_PARALLELISM": ("argon2_parallelism", int, 1),
+    "RESET_CODE_SECONDS": ("reset_code_seconds", int, 60),
+    "MAX_FORM_BYTES": ("max_form_bytes", int, 1024),
+}

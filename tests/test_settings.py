@@ -32,3 +32,21 @@ def test_environment_overrides():
 def test_bad_settings_say_what_is_wrong(env, message):
     with pytest.raises(SettingsError, match=message):
         Settings.from_env(env)
+
+
+def test_every_setting_can_be_set_from_the_environment():
+    from dataclasses import fields
+
+    from server.settings import ENVIRONMENT
+
+    assert {name for name, _, _ in ENVIRONMENT.values()} == {f.name for f in fields(Settings)}
+
+
+def test_every_setting_is_documented():
+    from pathlib import Path
+
+    from server.settings import ENVIRONMENT
+
+    operations = (Path(__file__).parent.parent / "docs" / "operations.md").read_text()
+    missing = [key for key in ENVIRONMENT if f"`{key}`" not in operations]
+    assert missing == []
