@@ -157,7 +157,7 @@ def make_user(db: Database, passwords: Passwords) -> object:
             return service.create_user(
                 session, passwords, org_slug=org.slug, username=username,
                 display_name=display_name or username.title(), role=role,
-                age_band=age_band if role == "young_person" else age_band,
+                age_band=age_band,
                 password=password)
 
     return make

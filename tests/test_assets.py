@@ -35,7 +35,7 @@ def test_local_mode_refuses_to_start_without_the_file(vendor, settings):
 
 def test_local_mode_refuses_a_file_that_is_not_the_pinned_one(vendor, settings):
     (vendor / "htmx.min.js").write_bytes(b"alert('not htmx')")
-    with pytest.raises(SettingsError, match="is not htmx.org 2.0.8"):
+    with pytest.raises(SettingsError, match=r"is not htmx\.org 2\.0\.8"):
         create_app(settings.with_(htmx_source="local"))
 
 

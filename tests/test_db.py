@@ -120,7 +120,7 @@ def test_naive_datetimes_are_refused(db):
     from sqlalchemy.exc import StatementError
 
     with pytest.raises(StatementError, match="naive datetime"), db.write() as session:
-        session.add(Organisation(name="Naive", slug="naive", created_at=datetime(2026, 1, 1)))  # noqa: DTZ001
+        session.add(Organisation(name="Naive", slug="naive", created_at=datetime(2026, 1, 1)))
 
 
 def test_ping_answers(db):
