@@ -3,8 +3,8 @@ from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
 import server.models  # noqa: F401  (registers every table)
-from server.settings import Settings
 from server.db import make_engine
+from server.settings import Settings
 
 config = context.config
 engine: Engine = config.attributes.get("engine") or make_engine(Settings.from_env().database_url)

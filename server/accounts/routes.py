@@ -47,7 +47,8 @@ async def home(request: Request) -> Response:
 async def login_page(request: Request) -> Response:
     if viewer(request) is not None:
         return redirect("/")
-    return render(request, "accounts/login.html", next=_safe_next(request.query_params.get("next", "/")))
+    return render(request, "accounts/login.html",
+                  next=_safe_next(request.query_params.get("next", "/")))
 
 
 async def login(request: Request) -> Response:
@@ -178,11 +179,11 @@ async def people(request: Request) -> Response:
 
 
 async def _person_page(request: Request, user_id: int, *, status: int = 200,
-                       **extra: object) -> Response:
+                       errors: dict[str, str] | None = None, **extra: object) -> Response:
     user, member = await read(request, service.get_person, actor=signed_in(request),
                               user_id=user_id)
     return render(request, "accounts/person.html", status=status, person=user, member=member,
-                  errors={}, **extra)
+                  errors=errors or {}, **extra)
 
 
 @staff_only
@@ -193,7 +194,10 @@ async def person(request: Request) -> Response:
 @staff_only
 async def record_consent(request: Request) -> Response:
     user_id = path_int(request, "user_id")
-    await write(request, service.record_consent, actor=signed_in(request), user_id=user_id)
+    try:
+        await write(request, service.record_consent, actor=signed_in(request), user_id=user_id)
+    except InvalidInput as exc:
+        return await _person_page(request, user_id, status=422, errors=exc.errors)
     return redirect(f"/people/{user_id}")
 
 
@@ -213,10 +217,8 @@ async def suspend(request: Request) -> Response:
         await write(request, service.suspend, actor=signed_in(request), user_id=user_id,
                     reason=data.get("reason", ""))
     except InvalidInput as exc:
-        user, member = await read(request, service.get_person, actor=signed_in(request),
-                                  user_id=user_id)
-        return render(request, "accounts/person.html", status=422, person=user, member=member,
-                      errors=exc.errors, reason=data.get("reason", ""))
+        return await _person_page(request, user_id, status=422, errors=exc.errors,
+                                  reason=data.get("reason", ""))
     return redirect(f"/people/{user_id}")
 
 

@@ -30,6 +30,8 @@ USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{3,30}")
 INVITE_MAX_DAYS = 90
 INVITE_MAX_USES = 500
 REASON_MAX = 500
+USED_UP = "That code has been used up. Ask your youth worker for a new one."
+DIFFERENT = "The two passwords are different. Type them again."
 
 
 def username_key(username: str) -> str:
@@ -100,6 +102,7 @@ def _new_account(
     role: Role,
     age_band: str | None,
     password: str | None,
+    password_again: str | None = None,
     invite_id: int | None = None,
 ) -> tuple[User, Member]:
     username, display_name = username.strip(), display_name.strip()
@@ -115,6 +118,8 @@ def _new_account(
         errors["age_band"] = problem
     if password is not None and (problem := password_problem(password, username=username)):
         errors["password"] = problem
+    elif password_again is not None and password != password_again:
+        errors["password_again"] = DIFFERENT
     if errors:
         raise InvalidInput(errors)
     user = User(
@@ -184,10 +189,13 @@ def look_up_invite(session: Session, *, code: str) -> tuple[Invite, Organisation
     if row is None:
         raise InvalidInput({"code": "We do not know that code. Check it with your youth worker."})
     invite, org = row
-    if invite.revoked_at is not None or invite.expires_at <= clock.now():
+    if invite.revoked_at is not None:
+        raise InvalidInput({"code": "That code has been stopped by a youth worker. "
+                                    "Ask them for a new one."})
+    if invite.expires_at <= clock.now():
         raise InvalidInput({"code": "That code has expired. Ask your youth worker for a new one."})
     if invite.uses >= invite.max_uses:
-        raise InvalidInput({"code": "That code has been used up. Ask your youth worker for a new one."})
+        raise InvalidInput({"code": USED_UP})
     return invite, org
 
 
@@ -203,13 +211,12 @@ def join(
     age_band: str,
 ) -> User:
     invite, org = look_up_invite(session, code=code)
-    if password != password_again:
-        problem = password_problem(password, username=username)
-        raise InvalidInput({"password": problem or "The two passwords are different. Type them again."})
     assert invite.id is not None and org.id is not None
+    # Every problem with the form is reported at once, each next to its own field.
     user, _ = _new_account(session, passwords, org_id=org.id, username=username,
                            display_name=display_name, role=Role.young_person,
-                           age_band=age_band, password=password, invite_id=invite.id)
+                           age_band=age_band, password=password,
+                           password_again=password_again, invite_id=invite.id)
     # Counted in the database so two people joining at once cannot exceed the limit.
     claimed = session.exec(
         update(Invite)
@@ -217,7 +224,7 @@ def join(
         .values(uses=Invite.uses + 1)
     )
     if claimed.rowcount != 1:
-        raise InvalidInput({"code": "That code has been used up. Ask your youth worker for a new one."})
+        raise InvalidInput({"code": USED_UP})
     audit.record(session, org_id=org.id, actor_id=user.id, action="user.joined",
                  target_user_id=user.id)
     return user
@@ -350,7 +357,7 @@ def _set_password(
     if problem := password_problem(password, username=user.username):
         raise InvalidInput({"password": problem})
     if password != password_again:
-        raise InvalidInput({"password_again": "The two passwords are different. Type them again."})
+        raise InvalidInput({"password_again": DIFFERENT})
     user.password_hash = passwords.hash(password)
     user.password_changed_at = clock.now()
     session.add(user)
@@ -416,7 +423,8 @@ def _manageable(session: Session, *, actor: Viewer, user_id: int) -> tuple[User,
 def record_consent(session: Session, *, actor: Viewer, user_id: int) -> Member:
     user, member = _manageable(session, actor=actor, user_id=user_id)
     if member.role != Role.young_person or user.age_band != AgeBand.under_13:
-        raise InvalidInput({"consent": "Only young people under 13 need a parent's or carer's agreement."})
+        raise InvalidInput(
+            {"consent": "Only young people under 13 need a parent's or carer's agreement."})
     if member.consent_recorded_at is None:
         member.consent_recorded_at = clock.now()
         member.consent_recorded_by = actor.user_id
@@ -462,7 +470,10 @@ def redeem_reset_code(
     password_again: str,
     address: str,
 ) -> User | None:
-    """Set a new password with a one-time code. None (and a failure counted) if the code is wrong."""
+    """Set a new password with a one-time code.
+
+    None (and a failure counted) if the code is wrong.
+    """
     key = username_key(username)[:64]
     lockout = throttle.check(session, settings, account_key=key, address=address)
     if lockout is not None:
@@ -499,7 +510,8 @@ def suspend(session: Session, *, actor: Viewer, user_id: int, reason: str) -> Us
     if user_id == actor.user_id:
         raise NotAllowed("You cannot suspend your own account.")
     if not reason or len(reason) > REASON_MAX:
-        raise InvalidInput({"reason": "Say why, in up to 500 characters: it goes in the audit log."})
+        raise InvalidInput(
+            {"reason": f"Say why, in up to {REASON_MAX} characters: it goes in the audit log."})
     if user.suspended_at is None:
         user.suspended_at = clock.now()
         user.suspended_reason = reason

@@ -145,11 +145,9 @@ class Phone:
         if message.type != "error":
             return
         url = message.location.get("url", "")
-        if failed := FAILED_TO_LOAD.match(message.text):
-            if url == f"{self.origin}/favicon.ico":
-                return  # Chromium asks for an icon by itself; the site has none (yet).
-            if int(failed[1]) in self.expected_statuses and url == self.page.url:
-                return
+        failed = FAILED_TO_LOAD.match(message.text)
+        if failed and int(failed[1]) in self.expected_statuses and url == self.page.url:
+            return
         self.problems.append(f"console error from {url or self.page.url}: {message.text}")
 
     def on_page_error(self, error: Error) -> None:
