@@ -3,7 +3,8 @@
 import argparse
 import getpass
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from server import assets, demo
 from server.accounts import service, sessions
@@ -16,6 +17,11 @@ from server.settings import Settings, SettingsError
 
 class CommandError(Exception):
     pass
+
+
+# Problems are reported against the option the operator typed.
+OPTION_NAMES = {"name": "--name", "username": "--username", "display_name": "--display-name",
+                "role": "--role", "age_band": "--age-band"}
 
 
 def _read_password(prompt: str = "Password: ") -> str:
@@ -31,36 +37,43 @@ def _read_password(prompt: str = "Password: ") -> str:
     return first
 
 
-def _database(settings: Settings) -> Database:
+@contextmanager
+def _database(settings: Settings) -> Iterator[Database]:
     db = Database(settings.database_url)
-    db.migrate()
-    return db
+    try:
+        db.migrate()
+        yield db
+    finally:
+        db.dispose()
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> None:
-    _database(settings)
-    print("Database is up to date.")
+    with _database(settings):
+        print("Database is up to date.")
 
 
 def cmd_create_org(args: argparse.Namespace, settings: Settings) -> None:
-    with _database(settings).write() as session:
+    with _database(settings) as db, db.write() as session:
         org = service.create_organisation(session, name=args.name)
     print(f"Created organisation {org.name!r} with slug {org.slug}")
 
 
 def cmd_create_user(args: argparse.Namespace, settings: Settings) -> None:
-    db = _database(settings)
-    password = _read_password()
-    with db.write() as session:
-        user = service.create_user(
-            session, Passwords(settings), org_slug=args.org, username=args.username,
-            display_name=args.display_name or args.username, role=args.role,
-            age_band=args.age_band, password=password)
+    with _database(settings) as db:
+        # Check what can be checked before asking for a password.
+        with db.read() as session:
+            service.organisation_by_slug(session, args.org)
+        password = _read_password()
+        with db.write() as session:
+            user = service.create_user(
+                session, Passwords(settings), org_slug=args.org, username=args.username,
+                display_name=args.display_name or args.username, role=args.role,
+                age_band=args.age_band, password=password)
     print(f"Created {args.role} {user.username}")
 
 
 def cmd_create_token(args: argparse.Namespace, settings: Settings) -> None:
-    with _database(settings).write() as session:
+    with _database(settings) as db, db.write() as session:
         user = service.user_by_username(session, args.username)
         assert user.id is not None
         token = sessions.create_api_token(session, user_id=user.id, label=args.label)
@@ -69,11 +82,13 @@ def cmd_create_token(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_reset_password(args: argparse.Namespace, settings: Settings) -> None:
-    db = _database(settings)
-    password = _read_password("New password: ")
-    with db.write() as session:
-        user = service.set_password_by_operator(session, Passwords(settings),
-                                                username=args.username, password=password)
+    with _database(settings) as db:
+        with db.read() as session:
+            service.user_by_username(session, args.username)
+        password = _read_password("New password: ")
+        with db.write() as session:
+            user = service.set_password_by_operator(session, Passwords(settings),
+                                                    username=args.username, password=password)
     print(f"Password set for {user.username}; their sessions have ended.")
 
 
@@ -91,11 +106,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
 
     from server.app import create_app
 
-    db = _database(settings)
-    if args.demo:
-        with db.write() as session:
-            logins = demo.seed(session, Passwords(settings))
-    db.dispose()
+    with _database(settings) as db:
+        if args.demo:
+            with db.write() as session:
+                logins = demo.seed(session, Passwords(settings))
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
     print(f"\nStudent Voice is running at http://{shown_host}:{args.port}/")
     print(f"Database: {settings.database_url}")
@@ -151,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.run(args, settings)
     except InvalidInput as exc:
         for field, message in exc.errors.items():
-            print(f"error: {field}: {message}", file=sys.stderr)
+            print(f"error: {OPTION_NAMES.get(field, field)}: {message}", file=sys.stderr)
         return 1
     except (ServiceError, CommandError, SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)

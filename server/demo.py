@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from server.accounts import service
-from server.accounts.models import Organisation
+from server.accounts.models import Organisation, User
 from server.accounts.passwords import Passwords
 
 DEMO_ORG = "Riverside Youth Club"
@@ -29,11 +29,13 @@ DEMO_LOGINS = (
 
 
 def seed(session: Session, passwords: Passwords) -> tuple[DemoLogin, ...]:
-    """Create the demo organisation and people, once; running it again changes nothing."""
+    """Create the demo organisation and people; running it again adds only what is missing."""
     org = session.exec(select(Organisation).where(Organisation.name == DEMO_ORG)).first()
     if org is None:
         org = service.create_organisation(session, name=DEMO_ORG)
-        for login in DEMO_LOGINS:
+    existing = set(session.exec(select(User.username_key)))
+    for login in DEMO_LOGINS:
+        if service.username_key(login.username) not in existing:
             service.create_user(session, passwords, org_slug=org.slug, username=login.username,
                                 display_name=login.display_name, role=login.role,
                                 age_band=login.age_band, password=login.password)

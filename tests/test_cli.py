@@ -269,16 +269,16 @@ def test_create_user_refuses_a_taken_username_in_any_letter_case(db_url):
     slug = create_org(db_url)
     other = create_org(db_url, "Hillside School")
     ok(create_user(db_url, slug, "jade"))
-    failed(create_user(db_url, slug, "JADE"), "username", "taken")
+    failed(create_user(db_url, slug, "JADE"), "--username", "taken")
     # Usernames are unique across the whole site, not per organisation.
-    failed(create_user(db_url, other, "Jade"), "username", "taken")
+    failed(create_user(db_url, other, "Jade"), "--username", "taken")
     with database(db_url) as db, db.read() as session:
         assert session.exec(select(User.username)).all() == ["jade"]
 
 
 def test_young_person_needs_an_age_band(db_url):
     slug = create_org(db_url)
-    failed(create_user(db_url, slug, "jade", "young_person", None), "age_band", "age group")
+    failed(create_user(db_url, slug, "jade", "young_person", None), "--age-band", "age group")
     assert not password_works(db_url, "jade", PASSWORD)
 
 
@@ -352,7 +352,8 @@ def test_create_user_in_process_reports_every_problem(db_url, in_process, capsys
     assert out == ""
     lines = err.strip().splitlines()
     assert all(line.startswith("error: ") for line in lines)
-    assert {line.split(":")[1].strip() for line in lines} == {"username", "age_band", "password"}
+    named = {line.split(":")[1].strip() for line in lines}
+    assert named == {"--username", "--age-band", "password"}
 
 
 def test_invalid_settings_are_a_clear_error(db_url, in_process, capsys, monkeypatch):
@@ -670,3 +671,30 @@ def test_serve_without_demo_adds_nobody(db_url, tmp_path):
         assert printed_logins(output) == {}
         assert server.request("GET", "/login")[0] == 200
     assert count_demo_data(db_url) == (0, [])
+
+
+def test_unknown_org_is_reported_before_a_password_is_asked(db_url, in_process, capsys):
+    code = in_process("create-user", "--org", "nowhere", "--username", "jade",
+                      "--role", "young_person", "--age-band", "16_17", stdin="")
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "no organisation called 'nowhere'" in err
+    assert "password" not in err
+
+
+def test_demo_fills_in_people_missing_from_an_existing_demo_organisation(db, passwords):
+    from sqlmodel import select
+
+    from server import demo
+    from server.accounts import service
+    from server.accounts.models import User
+
+    with db.write() as session:
+        service.create_organisation(session, name=demo.DEMO_ORG)
+    with db.write() as session:
+        demo.seed(session, passwords)
+    with db.write() as session:
+        demo.seed(session, passwords)
+    with db.read() as session:
+        usernames = sorted(session.exec(select(User.username)))
+    assert usernames == sorted(login.username for login in demo.DEMO_LOGINS)
