@@ -55,19 +55,27 @@ class SessionMiddleware:
         state["viewer"] = viewer
         state["session_token"] = token if viewer else ""
         anonymous = connection.cookies.get(CSRF_COOKIE, "")
-        set_cookie = viewer is None and len(anonymous) < 32
-        if set_cookie:
+        headers: list[str] = []
+        if viewer is None and len(anonymous) < 32:
             anonymous = new_csrf_token()
+            headers.append(cookie_header(CSRF_COOKIE, anonymous, settings=self.settings,
+                                         max_age=self.settings.session_max_seconds))
+        if token and viewer is None:
+            # The session has ended (expired, logged out elsewhere, suspended): forget it.
+            headers.append(cookie_header(SESSION_COOKIE, "", settings=self.settings, max_age=0))
         state["anonymous_csrf"] = anonymous
-        if not set_cookie or scope["type"] != "http":
+        if not headers or scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        header = cookie_header(CSRF_COOKIE, anonymous, settings=self.settings,
-                               max_age=self.settings.session_max_seconds)
 
-        async def send_with_cookie(message: Message) -> None:
+        async def send_with_cookies(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message).append("set-cookie", header)
+                response_headers = MutableHeaders(scope=message)
+                already = " ".join(response_headers.getlist("set-cookie"))
+                for header in headers:
+                    # A response that sets the cookie itself (a fresh login) wins.
+                    if header.split("=", 1)[0] + "=" not in already:
+                        response_headers.append("set-cookie", header)
             await send(message)
 
-        await self.app(scope, receive, send_with_cookie)
+        await self.app(scope, receive, send_with_cookies)

@@ -130,3 +130,24 @@ def test_logged_in_pages_carry_the_sessions_csrf_token(client, riverside):
 def test_settings_from_environment_control_timeouts():
     settings = Settings.from_env({"SESSION_IDLE_SECONDS": "600", "SESSION_MAX_SECONDS": "7200"})
     assert (settings.session_idle_seconds, settings.session_max_seconds) == (600, 7200)
+
+
+def test_an_ended_session_cookie_is_cleared_in_the_browser(client, riverside, clock, app):
+    login(client, "jade")
+    clock.advance(app.state.runtime.settings.session_idle_seconds + 1)
+    response = client.get("/account")
+    cleared = _session_cookie(response)["sv_session"]
+    assert cleared.value == "" and cleared["max-age"] == "0"
+    assert "sv_session" not in client.cookies
+
+
+def test_logging_in_over_a_stale_cookie_keeps_the_new_one(client, riverside):
+    token = csrf_token(client)
+    client.cookies.set("sv_session", "stale-" + "x" * 40)
+    response = client.post("/login", data={"username": "jade", "password": PASSWORD,
+                                           "csrf_token": token})
+    assert response.status_code == 303
+    assert [h for h in response.headers.get_list("set-cookie") if h.startswith("sv_session=")
+            ] == [h for h in response.headers.get_list("set-cookie")
+                  if h.startswith("sv_session=") and "Max-Age=0" not in h]
+    assert client.get("/account").status_code == 200
