@@ -124,7 +124,7 @@ def staff_only(endpoint: Endpoint) -> Endpoint:
         found = viewer(request)
         if found is None:
             return redirect(f"/login?next={request.url.path}")
-        if False:
+        if not found.is_staff:
             raise NotAllowed("This page is for youth workers and organisation admins.")
         return await endpoint(request)
 
