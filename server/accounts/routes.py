@@ -76,9 +76,13 @@ async def login(request: Request) -> Response:
 
 async def logout(request: Request) -> Response:
     token = request.state.session_token
-    if token:
+    found = viewer(request)
+    everywhere = (await form(request)).get("everywhere") == "1"
+    if found is not None and everywhere:
+        await write(request, sessions.end_all, user_id=found.user_id)
+    elif token:
         await write(request, sessions.end, token=token)
-    response = redirect("/login?logged_out=1")
+    response = redirect("/login?logged_out=" + ("everywhere" if everywhere else "1"))
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 

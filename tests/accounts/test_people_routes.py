@@ -171,6 +171,8 @@ def test_consent_is_refused_for_someone_who_does_not_need_it(as_user, riverside,
     assert response.status_code == 422
     assert heading(response) == person.display_name  # still on their page
     assert "Only young people under 13 need a parent's or carer's agreement." in alert(response)
+    # The message points nowhere: there is no consent field on this person's page.
+    assert page(response).select('.error-summary a[href="#f-consent"]') == []
     assert fresh_member(db, person).consent_recorded_at is None
     assert audit_entries(db, "member.consent_recorded") == []
 

@@ -325,6 +325,25 @@ def test_logout_keeps_other_devices_logged_in(as_user, riverside):
     assert is_logged_in(laptop)
 
 
+def test_log_out_everywhere_ends_every_session_of_that_person(as_user, riverside, db):
+    phone, laptop = as_user("jade"), as_user("jade")
+    someone_else = as_user("worker")
+    response = post(phone, "/logout", {"everywhere": "1"})
+    assert location(response) == "/login?logged_out=everywhere"
+    assert "every phone and computer" in text(page(phone.get(location(response))),
+                                              '[role="status"]')
+    assert not is_logged_in(phone)
+    assert not is_logged_in(laptop)
+    assert session_count(db, riverside["young"]) == 0
+    assert is_logged_in(someone_else)
+
+
+def test_the_account_page_offers_to_log_out_everywhere(as_user, riverside):
+    form = page(as_user("jade").get("/account")).select_one(
+        'form[action="/logout"] input[name="everywhere"][value="1"]')
+    assert form is not None
+
+
 def test_logout_when_not_logged_in_just_goes_to_login(client):
     response = post(client, "/logout")
     assert response.status_code == 303
