@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from server import assets, demo
-from server.accounts import service, sessions
+from server.accounts import login, service, sessions
 from server.accounts.models import AgeBand, Role
 from server.accounts.passwords import Passwords
 from server.db import Database
@@ -87,7 +87,7 @@ def cmd_reset_password(args: argparse.Namespace, settings: Settings) -> None:
             service.user_by_username(session, args.username)
         password = _read_password("New password: ")
         with db.write() as session:
-            user = service.set_password_by_operator(session, Passwords(settings),
+            user = login.set_password_by_operator(session, Passwords(settings),
                                                     username=args.username, password=password)
     print(f"Password set for {user.username}; their sessions have ended.")
 

@@ -26,6 +26,7 @@ from starlette.testclient import TestClient
 
 from server import cli, demo
 from server.accounts import service, sessions
+from server.accounts.login import authenticate
 from server.accounts.models import ApiToken, Member, Organisation, User, UserSession
 from server.accounts.passwords import Passwords
 from server.app import create_app
@@ -118,7 +119,7 @@ def database(db_url: str) -> Iterator[Database]:
 def password_works(db_url: str, username: str, password: str) -> bool:
     settings = cheap_settings(db_url)
     with database(db_url) as db, db.write() as session:
-        user = service.authenticate(session, settings, Passwords(settings), username=username,
+        user = authenticate(session, settings, Passwords(settings), username=username,
                                     password=password, address="test")
     return user is not None
 

@@ -10,6 +10,7 @@ from server.settings import Settings
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
+MISMATCH = "The two passwords are different. Type them again."
 
 
 class Passwords:

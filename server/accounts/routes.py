@@ -4,7 +4,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server.accounts import service, sessions
+from server.accounts import login, people, service, sessions
 from server.accounts.codes import pretty
 from server.accounts.middleware import SESSION_COOKIE, cookie_header
 from server.accounts.models import Role
@@ -51,12 +51,12 @@ async def login_page(request: Request) -> Response:
                   next=_safe_next(request.query_params.get("next", "/")))
 
 
-async def login(request: Request) -> Response:
+async def log_in(request: Request) -> Response:
     rt = runtime(request)
     data = await form(request)
     username, target = data.get("username", "").strip(), _safe_next(data.get("next", "/"))
     try:
-        user = await write(request, service.authenticate, settings=rt.settings,
+        user = await write(request, login.authenticate, settings=rt.settings,
                            passwords=rt.passwords, username=username,
                            password=data.get("password", ""), address=address(request))
     except Throttled as exc:
@@ -132,7 +132,7 @@ async def account_page(request: Request) -> Response:
 async def change_password(request: Request) -> Response:
     data = await form(request)
     try:
-        await write(request, service.change_password, passwords=runtime(request).passwords,
+        await write(request, login.change_password, passwords=runtime(request).passwords,
                     actor=signed_in(request), current=data.get("current", ""),
                     new=data.get("password", ""), new_again=data.get("password_again", ""))
     except InvalidInput as exc:
@@ -150,7 +150,7 @@ async def reset(request: Request) -> Response:
     data = await form(request)
     values = {"username": data.get("username", "").strip(), "code": data.get("code", "")}
     try:
-        user = await write(request, service.redeem_reset_code, settings=rt.settings,
+        user = await write(request, login.redeem_reset_code, settings=rt.settings,
                            passwords=rt.passwords, password=data.get("password", ""),
                            password_again=data.get("password_again", ""),
                            address=address(request), **values)
@@ -176,15 +176,15 @@ async def reset(request: Request) -> Response:
 
 
 @staff_only
-async def people(request: Request) -> Response:
+async def people_page(request: Request) -> Response:
     role = request.query_params.get("role", "")
-    rows = await read(request, service.list_people, actor=signed_in(request), role=role)
+    rows = await read(request, people.list_people, actor=signed_in(request), role=role)
     return render(request, "accounts/people.html", rows=rows, role=role)
 
 
 async def _person_page(request: Request, user_id: int, *, status: int = 200,
                        errors: dict[str, str] | None = None, **extra: object) -> Response:
-    user, member = await read(request, service.get_person, actor=signed_in(request),
+    user, member = await read(request, people.get_person, actor=signed_in(request),
                               user_id=user_id)
     return render(request, "accounts/person.html", status=status, person=user, member=member,
                   errors=errors or {}, **extra)
@@ -199,7 +199,7 @@ async def person(request: Request) -> Response:
 async def record_consent(request: Request) -> Response:
     user_id = path_int(request, "user_id")
     try:
-        await write(request, service.record_consent, actor=signed_in(request), user_id=user_id)
+        await write(request, people.record_consent, actor=signed_in(request), user_id=user_id)
     except InvalidInput as exc:
         return await _person_page(request, user_id, status=422, errors=exc.errors)
     return redirect(f"/people/{user_id}")
@@ -208,7 +208,7 @@ async def record_consent(request: Request) -> Response:
 @staff_only
 async def issue_reset_code(request: Request) -> Response:
     user_id = path_int(request, "user_id")
-    code = await write(request, service.issue_reset_code, settings=runtime(request).settings,
+    code = await write(request, people.issue_reset_code, settings=runtime(request).settings,
                        actor=signed_in(request), user_id=user_id)
     return await _person_page(request, user_id, reset_code=pretty(code))
 
@@ -218,7 +218,7 @@ async def suspend(request: Request) -> Response:
     user_id = path_int(request, "user_id")
     data = await form(request)
     try:
-        await write(request, service.suspend, actor=signed_in(request), user_id=user_id,
+        await write(request, people.suspend, actor=signed_in(request), user_id=user_id,
                     reason=data.get("reason", ""))
     except InvalidInput as exc:
         return await _person_page(request, user_id, status=422, errors=exc.errors,
@@ -229,7 +229,7 @@ async def suspend(request: Request) -> Response:
 @staff_only
 async def unsuspend(request: Request) -> Response:
     user_id = path_int(request, "user_id")
-    await write(request, service.unsuspend, actor=signed_in(request), user_id=user_id)
+    await write(request, people.unsuspend, actor=signed_in(request), user_id=user_id)
     return redirect(f"/people/{user_id}")
 
 
@@ -274,7 +274,7 @@ async def add_staff(request: Request) -> Response:
     data = await form(request)
     values = {k: data.get(k, "") for k in ("username", "display_name", "role")}
     try:
-        user, code = await write(request, service.add_staff, settings=rt.settings,
+        user, code = await write(request, people.add_staff, settings=rt.settings,
                                  passwords=rt.passwords, actor=signed_in(request), **values)
     except InvalidInput as exc:
         return render(request, "accounts/add_staff.html", status=422, errors=exc.errors,
@@ -286,7 +286,7 @@ async def add_staff(request: Request) -> Response:
 routes = [
     Route("/", home),
     Route("/login", login_page, methods=["GET"]),
-    Route("/login", login, methods=["POST"]),
+    Route("/login", log_in, methods=["POST"]),
     Route("/logout", logout, methods=["POST"]),
     Route("/join", join_page, methods=["GET"]),
     Route("/join", join, methods=["POST"]),
@@ -294,7 +294,7 @@ routes = [
     Route("/account/password", change_password, methods=["POST"]),
     Route("/reset", reset_page, methods=["GET"]),
     Route("/reset", reset, methods=["POST"]),
-    Route("/people", people, methods=["GET"]),
+    Route("/people", people_page, methods=["GET"]),
     Route("/people/new", add_staff_page, methods=["GET"]),
     Route("/people/new", add_staff, methods=["POST"]),
     Route("/people/{user_id:int}", person, methods=["GET"]),

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 from starlette.routing import Mount, Route
 
-from server.accounts import service, sessions
+from server.accounts import people, sessions
 from server.accounts.codes import digest
 from server.accounts.models import ApiToken, User
 from server.api.base import PREFIX
@@ -178,7 +178,7 @@ def test_under_13_cannot_post_until_consent_is_recorded(client, riverside, token
         "young_person", "under_13", False)
 
     with db.write() as session:
-        service.record_consent(session, actor=viewer_of(db, riverside["worker"]),
+        people.record_consent(session, actor=viewer_of(db, riverside["worker"]),
                                user_id=child.id)
     assert client.get("/api/v1/me", headers=bearer(token)).json()["can_post"] is True
 
@@ -236,11 +236,11 @@ def test_suspended_users_token_is_401(client, riverside, token_for, db):
     token = token_for(young)
     assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
     with db.write() as session:
-        service.suspend(session, actor=viewer_of(db, riverside["worker"]), user_id=young.id,
+        people.suspend(session, actor=viewer_of(db, riverside["worker"]), user_id=young.id,
                         reason="Testing")
     assert_unauthenticated(client.get("/api/v1/me", headers=bearer(token)))
     with db.write() as session:
-        service.unsuspend(session, actor=viewer_of(db, riverside["worker"]), user_id=young.id)
+        people.unsuspend(session, actor=viewer_of(db, riverside["worker"]), user_id=young.id)
     assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
 
 
