@@ -442,7 +442,7 @@ def test_reset_password_ends_every_session_in_the_database(db_url, in_process, c
         jade = service.user_by_username(session, "jade")
         kai = service.user_by_username(session, "kai")
         for user in (jade, jade, kai):
-            sessions.start(session, user_id=user.id)
+            sessions.start(session, Settings(), user_id=user.id)
     assert in_process("reset-password", "--username", "jade", stdin=NEW_PASSWORD + "\n") == 0
     assert "sessions have ended" in capsys.readouterr().out
     with database(db_url) as db, db.read() as session:

@@ -32,8 +32,8 @@ def _safe_next(target: str) -> str:
 
 async def _logged_in(request: Request, user_id: int, target: str = "/") -> Response:
     # Always a brand-new id at login, so a session id planted before login is worthless.
-    token = await write(request, sessions.start, user_id=user_id)
     settings = runtime(request).settings
+    token = await write(request, sessions.start, settings=settings, user_id=user_id)
     response = redirect(_safe_next(target))
     response.headers.append("set-cookie", cookie_header(
         SESSION_COOKIE, token, settings=settings, max_age=settings.session_max_seconds))

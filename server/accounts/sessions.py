@@ -94,8 +94,15 @@ def viewer_for_user(session: Session, user_id: int) -> Viewer | None:
     return _viewer(*row)
 
 
-def start(session: Session, *, user_id: int) -> str:
+def start(session: Session, settings: Settings, *, user_id: int) -> str:
     """Open a new session and return the cookie value (the only copy of it)."""
+    # Sessions that ended by timing out are forgotten here, so they never pile up.
+    now = clock.now()
+    session.exec(delete(UserSession).where(
+        col(UserSession.user_id) == user_id,
+        (col(UserSession.last_seen_at) < now - timedelta(seconds=settings.session_idle_seconds))
+        | (col(UserSession.created_at) < now - timedelta(seconds=settings.session_max_seconds)),
+    ))
     token = secrets.token_urlsafe(32)
     session.add(UserSession(id=digest(token), user_id=user_id,
                             csrf_token=secrets.token_urlsafe(32)))

@@ -397,3 +397,11 @@ def test_someone_who_joined_keeps_their_account_after_a_revoke(
     post(as_user("worker"), f"/invites/{invite.id}/revoke")
     assert is_logged_in(client)
     assert session_count(db, user_named(db, "sky_rider")) == 1
+
+
+def test_a_logged_in_person_opening_an_invite_link_is_told_they_have_an_account(
+        as_user, riverside, invite):
+    response = as_user("jade").get(f"/join?code={invite.code}")
+    assert response.status_code == 200
+    assert "already logged in as Jade" in text(page(response), '[role="status"]')
+    assert page(response).select('form[action="/join"]') == []

@@ -151,3 +151,12 @@ def test_logging_in_over_a_stale_cookie_keeps_the_new_one(client, riverside):
             ] == [h for h in response.headers.get_list("set-cookie")
                   if h.startswith("sv_session=") and "Max-Age=0" not in h]
     assert client.get("/account").status_code == 200
+
+
+def test_timed_out_sessions_are_forgotten_at_the_next_login(as_user, riverside, clock, app, db):
+    as_user("jade")
+    as_user("jade")
+    clock.advance(app.state.runtime.settings.session_idle_seconds + 1)
+    as_user("jade")
+    with db.read() as session:
+        assert len(session.exec(select(UserSession)).all()) == 1
