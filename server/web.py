@@ -121,14 +121,11 @@ def staff_only(endpoint: Endpoint) -> Endpoint:
 
     @functools.wraps(endpoint)
     async def wrapper(request: Request) -> Response:
-        found = viewer(request)
-        if found is None:
-            return redirect(f"/login?next={request.url.path}")
-        if not found.is_staff:
+        if not signed_in(request).is_staff:
             raise NotAllowed("This page is for youth workers and organisation admins.")
         return await endpoint(request)
 
-    return wrapper
+    return login_required(wrapper)
 
 
 def path_int(request: Request, name: str) -> int:

@@ -9,9 +9,11 @@ logout, or when its user is suspended or changes password.
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from server import clock
 from server.accounts.codes import digest
@@ -82,12 +84,18 @@ def _viewer(user: User, member: Member, org: Organisation, **extra: str) -> View
     )
 
 
+Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
+
+
+def _with_membership(query: Query) -> Query:
+    """Joins a user's membership and organisation: what a Viewer is made of."""
+    return query.join(Member, col(Member.user_id) == col(User.id)).join(
+        Organisation, col(Organisation.id) == col(Member.org_id))
+
+
 def viewer_for_user(session: Session, user_id: int) -> Viewer | None:
     row = session.exec(
-        select(User, Member, Organisation)
-        .join(Member, col(Member.user_id) == col(User.id))
-        .join(Organisation, col(Organisation.id) == col(Member.org_id))
-        .where(User.id == user_id)
+        _with_membership(select(User, Member, Organisation)).where(User.id == user_id)
     ).first()
     if row is None or row[0].suspended_at is not None:
         return None
@@ -122,10 +130,8 @@ def load(session: Session, settings: Settings, *, token: str) -> Lookup:
     """Find the viewer for a session cookie without writing anything."""
     session_id = digest(token)
     row = session.exec(
-        select(UserSession, User, Member, Organisation)
-        .join(User, col(User.id) == col(UserSession.user_id))
-        .join(Member, col(Member.user_id) == col(User.id))
-        .join(Organisation, col(Organisation.id) == col(Member.org_id))
+        _with_membership(select(UserSession, User, Member, Organisation)
+                         .join(User, col(User.id) == col(UserSession.user_id)))
         .where(UserSession.id == session_id)
     ).first()
     if row is None:

@@ -91,10 +91,10 @@ def test_long_passphrases_are_accepted():
     assert password_problem("a" * 64 + "bcd") is None
 
 
-@given(st.text(min_size=8, max_size=128).filter(lambda p: len(set(p)) >= 3))
+@given(st.text(min_size=5, max_size=125))
 def test_any_unusual_password_of_allowed_length_is_fine(password):
-    problem = password_problem(password + "\u00e9\u00df\u4e2d")
-    assert problem is None or "common" in problem or "at most" in problem
+    # Three unusual characters make it long enough, varied enough and not a common password.
+    assert password_problem(password + "\u00e9\u00df\u4e2d") is None
 
 
 def test_join_refuses_a_common_password(db, passwords, make_org, riverside):
