@@ -21,6 +21,9 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=60, index=True)
     target_user_id: int | None = Field(default=None, sa_column=Column(
         Integer, ForeignKey("user.id", ondelete="SET NULL")))
+    # The campaign the action was about, when it was about one.
+    campaign_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("campaign.id", ondelete="SET NULL"), index=True))
     reason: str = Field(default="", max_length=500)
     at: datetime = Field(default_factory=lambda: clock.now(), sa_type=UTCDateTime, index=True)
 
@@ -32,9 +35,11 @@ def record(
     actor_id: int | None,
     action: str,
     target_user_id: int | None = None,
+    campaign_id: int | None = None,
     reason: str = "",
 ) -> AuditEntry:
     entry = AuditEntry(org_id=org_id, actor_id=actor_id, action=action,
-                       target_user_id=target_user_id, reason=reason)
+                       target_user_id=target_user_id, campaign_id=campaign_id,
+                       reason=reason[:500])
     session.add(entry)
     return entry

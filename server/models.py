@@ -11,15 +11,29 @@ from server.accounts.models import (
     UserSession,
 )
 from server.audit import AuditEntry
+from server.campaigns.models import (
+    Campaign,
+    CampaignMember,
+    FeedItem,
+    MeasureReading,
+    PlanStep,
+    Stakeholder,
+)
 
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "Campaign",
+    "CampaignMember",
+    "FeedItem",
     "Invite",
     "LoginFailure",
+    "MeasureReading",
     "Member",
     "Organisation",
     "PasswordResetCode",
+    "PlanStep",
+    "Stakeholder",
     "User",
     "UserSession",
 ]
