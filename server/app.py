@@ -13,6 +13,7 @@ from server.accounts.middleware import SessionMiddleware
 from server.accounts.passwords import Passwords
 from server.accounts.routes import routes as account_routes
 from server.api.routes import mount as api_mount
+from server.campaigns.routes import routes as campaign_routes
 from server.db import Database
 from server.errors import ServiceError
 from server.security import CSRFMiddleware, SecurityHeadersMiddleware
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=[
             *account_routes,
+            *campaign_routes,
             api_mount,
             Route("/healthz", handlers.healthz),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

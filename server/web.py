@@ -14,6 +14,8 @@ from server import TEMPLATES_DIR, assets
 from server.accounts.models import AGE_BAND_LABELS, ROLE_LABELS, AgeBand, Role
 from server.accounts.passwords import Passwords
 from server.accounts.sessions import Viewer
+from server.campaigns.models import CAMPAIGN_ROLE_LABELS, FEED_LABELS, FEED_SUMMARIES, STATUS_LABELS
+from server.campaigns.service import FEED_PAGE
 from server.db import Database
 from server.errors import NotAllowed
 from server.security import CSRF_FIELD, expected_csrf_token
@@ -33,6 +35,11 @@ def make_templates(settings: Settings) -> Environment:
         age_band_labels={str(k): v for k, v in AGE_BAND_LABELS.items()},
         age_bands=list(AgeBand),
         roles=list(Role),
+        status_labels={str(k): v for k, v in STATUS_LABELS.items()},
+        campaign_role_labels={str(k): v for k, v in CAMPAIGN_ROLE_LABELS.items()},
+        feed_labels={str(k): v for k, v in FEED_LABELS.items()},
+        feed_summaries={str(k): v for k, v in FEED_SUMMARIES.items()},
+        page_size=FEED_PAGE,
     )
     env.filters["when"] = lambda value: value.strftime("%-d %b %Y, %H:%M UTC") if value else ""
     return env

@@ -8,6 +8,7 @@ from server.accounts import login, people, service, sessions
 from server.accounts.codes import pretty
 from server.accounts.middleware import SESSION_COOKIE, cookie_header
 from server.accounts.models import Role
+from server.campaigns import service as campaigns
 from server.errors import InvalidInput, NotAllowed, Throttled
 from server.web import (
     address,
@@ -41,7 +42,9 @@ async def _logged_in(request: Request, user_id: int, target: str = "/") -> Respo
 
 
 async def home(request: Request) -> Response:
-    return render(request, "home.html")
+    found = viewer(request)
+    mine = await read(request, campaigns.my_campaigns, actor=found) if found else []
+    return render(request, "home.html", my_campaigns=mine)
 
 
 async def login_page(request: Request) -> Response:

@@ -60,6 +60,34 @@ class FeedKind(StrEnum):
     unarchived = "unarchived"
 
 
+# How the feed says it, after the person's name.
+FEED_LABELS = {
+    FeedKind.update: "posted an update",
+    FeedKind.created: "started the campaign",
+    FeedKind.live: "took the campaign live",
+    FeedKind.measure: "updated the measure",
+    FeedKind.step_done: "finished a step",
+    FeedKind.step_undone: "marked a step as not done yet",
+    FeedKind.joined: "joined",
+    FeedKind.ended: "ended the campaign",
+    FeedKind.archived: "archived the campaign",
+    FeedKind.unarchived: "brought the campaign back from the archive",
+}
+# A few words each, for "what changed since your last visit".
+FEED_SUMMARIES = {
+    FeedKind.update: "an update",
+    FeedKind.created: "a new campaign",
+    FeedKind.live: "it went live",
+    FeedKind.measure: "new progress",
+    FeedKind.step_done: "a step done",
+    FeedKind.step_undone: "a step reopened",
+    FeedKind.joined: "someone joined",
+    FeedKind.ended: "it ended",
+    FeedKind.archived: "it was archived",
+    FeedKind.unarchived: "it is back",
+}
+
+
 def _when() -> datetime:
     return clock.now()
 

@@ -75,7 +75,9 @@ def parse_number(value: Any, *, label: str) -> tuple[float | None, str | None]:
         return None, None
     if isinstance(value, bool):
         return None, f"{label} must be a number, like 20."
-    if isinstance(value, int | float):
+    if isinstance(value, int) and abs(value) > NUMBER_LIMIT:
+        number = math.inf  # float() of a huge integer (from JSON) would overflow
+    elif isinstance(value, int | float):
         number = float(value)
     else:
         typed = str(value).strip().replace(" ", "")

@@ -1,0 +1,440 @@
+"""Campaign pages: start one, shape its TEAM goal, join with a code, and show progress.
+
+Thin: read the form, call the campaign service, render or redirect. Every form works without
+JavaScript; a failed form is shown again with what was typed and a message by each field.
+"""
+
+import io
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import segno
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from server.accounts.codes import normalise_code
+from server.accounts.sessions import Viewer
+from server.campaigns import service, team
+from server.campaigns.charts import line_chart
+from server.errors import InvalidInput, NotAllowed
+from server.web import (
+    form,
+    login_required,
+    path_int,
+    read,
+    redirect,
+    render,
+    signed_in,
+    write,
+)
+
+FORM_FIELDS = team.GOAL_FIELDS
+NEW_STEP_ROWS = 3
+
+
+def _cid(request: Request) -> int:
+    return path_int(request, "campaign_id")
+
+
+def _url(campaign_id: int, part: str = "") -> str:
+    return f"/campaigns/{campaign_id}{part}"
+
+
+def show_code(code: str) -> str:
+    """KDX-4RT: two halves are easier to read out than six letters."""
+    half = (len(code) + 1) // 2
+    return f"{code[:half]}-{code[half:]}" if code else ""
+
+
+def join_link(request: Request, code: str) -> str:
+    return f"{str(request.base_url).rstrip('/')}/c/{show_code(code)}"
+
+
+# ---------------------------------------------------------------- lists
+
+
+@login_required
+async def campaigns(request: Request) -> Response:
+    actor = signed_in(request)
+    summaries = await read(request, service.list_campaigns, actor=actor,
+                           include_archived=actor.is_staff)
+    mine = [s for s in summaries if s.my_role is not None and s.campaign.archived_at is None]
+    others = [s for s in summaries if s.my_role is None and s.campaign.archived_at is None]
+    archived = [s for s in summaries if s.campaign.archived_at is not None]
+    return render(request, "campaigns/list.html", mine=mine, others=others, archived=archived)
+
+
+# ---------------------------------------------------------------- the goal form
+
+
+def _step_rows(data: dict[str, str]) -> list[str]:
+    return [data.get(f"step_{i}", "") for i in range(NEW_STEP_ROWS)]
+
+
+def _form_values(campaign: Any) -> dict[str, str]:
+    values = {name: "" for name in FORM_FIELDS}
+    if campaign is not None:
+        for name in FORM_FIELDS:
+            value = getattr(campaign, name)
+            if name.startswith("measure_") and isinstance(value, float):
+                value = team.format_number(value).replace(",", "")
+            elif name == "deadline":
+                value = value.isoformat() if value else ""
+            values[name] = "" if value is None else str(value)
+    return values
+
+
+@login_required
+async def new_page(request: Request) -> Response:
+    actor = signed_in(request)
+    if not actor.can_post or actor.is_staff:
+        raise NotAllowed(_cannot_start(actor))
+    return render(request, "campaigns/form.html", campaign=None, values=_form_values(None),
+                  steps=[""] * NEW_STEP_ROWS, errors={}, view=None)
+
+
+def _cannot_start(actor: Viewer) -> str:
+    if actor.is_staff:
+        return ("Campaigns are started by young people. Youth workers join them as "
+                "facilitators.")
+    return ("A youth worker needs to record a parent's or carer's agreement before you can "
+            "start a campaign.")
+
+
+@login_required
+async def create(request: Request) -> Response:
+    actor = signed_in(request)
+    data = await form(request)
+    values = {name: data.get(name, "") for name in FORM_FIELDS}
+    steps = _step_rows(data)
+    try:
+        campaign = await write(request, service.create_campaign, actor=actor, data=values,
+                               steps=steps)
+    except InvalidInput as problem:
+        return render(request, "campaigns/form.html", status=422, campaign=None, values=values,
+                      steps=steps, errors=problem.errors, view=None)
+    assert campaign.id is not None
+    if data.get("action") == "publish":
+        return await _publish(request, campaign.id, just_saved=True)
+    return redirect(_url(campaign.id) + "?saved=1")
+
+
+async def _publish(request: Request, campaign_id: int, *, just_saved: bool = False) -> Response:
+    actor = signed_in(request)
+    try:
+        await write(request, service.go_live, actor=actor, campaign_id=campaign_id)
+    except InvalidInput as problem:
+        # Everything typed is saved as a draft; say which letters are missing.
+        return await _edit_form(request, campaign_id, status=422, errors=problem.errors,
+                                saved_draft=True)
+    return redirect(_url(campaign_id) + "?live=1")
+
+
+async def _edit_form(request: Request, campaign_id: int, *, status: int = 200,
+                     errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
+                     steps: list[str] | None = None, saved_draft: bool = False) -> Response:
+    actor = signed_in(request)
+    view = await read(request, service.get_campaign, actor=actor, campaign_id=campaign_id)
+    if not service.permissions(actor, view).edit_goal:
+        raise NotAllowed("Only the campaign's leads can change its goal.")
+    return render(request, "campaigns/form.html", status=status, campaign=view.campaign,
+                  view=view, values=values or _form_values(view.campaign),
+                  steps=steps or [""] * NEW_STEP_ROWS, errors=errors or {},
+                  saved_draft=saved_draft)
+
+
+@login_required
+async def edit_page(request: Request) -> Response:
+    return await _edit_form(request, _cid(request))
+
+
+@login_required
+async def edit(request: Request) -> Response:
+    actor, campaign_id = signed_in(request), _cid(request)
+    data = await form(request)
+    values = {name: data.get(name, "") for name in FORM_FIELDS}
+    steps = _step_rows(data)
+    try:
+        await write(request, service.update_goal, actor=actor, campaign_id=campaign_id,
+                    data=values, steps=steps)
+    except InvalidInput as problem:
+        return await _edit_form(request, campaign_id, status=422, errors=problem.errors,
+                                values=values, steps=steps)
+    if data.get("action") == "publish":
+        return await _publish(request, campaign_id)
+    return redirect(_url(campaign_id) + "?saved=1")
+
+
+@login_required
+async def go_live(request: Request) -> Response:
+    return await _publish(request, _cid(request))
+
+
+# ---------------------------------------------------------------- the campaign page
+
+
+async def _page(request: Request, campaign_id: int, *, status: int = 200,
+                errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
+                ) -> Response:
+    actor = signed_in(request)
+    before = request.query_params.get("before", "")
+    view = await read(request, service.get_campaign, actor=actor, campaign_id=campaign_id,
+                      feed_before=int(before) if before.isdigit() else None)
+    if status == 200 and view.my_role is not None:
+        await write(request, service.mark_seen, actor=actor, campaign_id=campaign_id)
+    chart = line_chart([(r.recorded_at, r.value) for r in view.readings],
+                       target=view.campaign.measure_target)
+    return render(request, "campaigns/show.html", status=status, view=view,
+                  can=service.permissions(actor, view), chart=chart, errors=errors or {},
+                  values=values or {}, format_number=team.format_number,
+                  join_code=show_code(view.campaign.join_code or ""),
+                  join_url=join_link(request, view.campaign.join_code or ""))
+
+
+@login_required
+async def show(request: Request) -> Response:
+    return await _page(request, _cid(request))
+
+
+Action = Callable[[Request, Viewer, int, dict[str, str]], Awaitable[Any]]
+
+
+def _action(run: Action, *, anchor: str = "") -> Callable[[Request], Awaitable[Response]]:
+    """A form on the campaign page: run it, then back to the page; show the page with the
+    form's errors and what was typed when it fails."""
+
+    @login_required
+    async def endpoint(request: Request) -> Response:
+        actor, campaign_id = signed_in(request), _cid(request)
+        data = await form(request)
+        try:
+            await run(request, actor, campaign_id, data)
+        except InvalidInput as problem:
+            return await _page(request, campaign_id, status=422, errors=problem.errors,
+                               values=data)
+        return redirect(_url(campaign_id) + (f"#{anchor}" if anchor else ""))
+
+    return endpoint
+
+
+def _step_id(request: Request) -> int:
+    return path_int(request, "step_id")
+
+
+def _stakeholder_id(request: Request) -> int:
+    return path_int(request, "stakeholder_id")
+
+
+async def _end(request: Request, actor: Viewer, campaign_id: int, data: dict[str, str]) -> None:
+    await write(request, service.end_campaign, actor=actor, campaign_id=campaign_id,
+                outcome=data.get("outcome", ""), statement=data.get("statement", ""))
+
+
+async def _archive(request: Request, actor: Viewer, campaign_id: int,
+                   data: dict[str, str]) -> None:
+    await write(request, service.set_archived, actor=actor, campaign_id=campaign_id,
+                archived=data.get("archived", "1") == "1")
+
+
+async def _progress(request: Request, actor: Viewer, campaign_id: int,
+                    data: dict[str, str]) -> None:
+    await write(request, service.record_progress, actor=actor, campaign_id=campaign_id,
+                measure=data.get("measure", ""), update=data.get("update", ""))
+
+
+async def _add_step(request: Request, actor: Viewer, campaign_id: int,
+                    data: dict[str, str]) -> None:
+    await write(request, service.add_step, actor=actor, campaign_id=campaign_id,
+                text=data.get("text", ""), owner_id=data.get("owner_id", ""))
+
+
+async def _change_step(request: Request, actor: Viewer, campaign_id: int,
+                       data: dict[str, str]) -> None:
+    step_id = _step_id(request)
+    if "done" in data:
+        await write(request, service.set_step_done, actor=actor, campaign_id=campaign_id,
+                    step_id=step_id, done=data["done"] == "1")
+    else:
+        await write(request, service.update_step, actor=actor, campaign_id=campaign_id,
+                    step_id=step_id, text=data.get("text"), owner_id=data.get("owner_id"))
+
+
+async def _remove_step(request: Request, actor: Viewer, campaign_id: int,
+                       data: dict[str, str]) -> None:
+    await write(request, service.remove_step, actor=actor, campaign_id=campaign_id,
+                step_id=_step_id(request))
+
+
+async def _add_stakeholder(request: Request, actor: Viewer, campaign_id: int,
+                           data: dict[str, str]) -> None:
+    await write(request, service.add_stakeholder, actor=actor, campaign_id=campaign_id,
+                data=data)
+
+
+async def _change_stakeholder(request: Request, actor: Viewer, campaign_id: int,
+                              data: dict[str, str]) -> None:
+    await write(request, service.update_stakeholder, actor=actor, campaign_id=campaign_id,
+                stakeholder_id=_stakeholder_id(request),
+                data={k: v for k, v in data.items() if k in ("name", "organisation", "notes")})
+
+
+async def _remove_stakeholder(request: Request, actor: Viewer, campaign_id: int,
+                              data: dict[str, str]) -> None:
+    await write(request, service.remove_stakeholder, actor=actor, campaign_id=campaign_id,
+                stakeholder_id=_stakeholder_id(request))
+
+
+async def _facilitate(request: Request, actor: Viewer, campaign_id: int,
+                      data: dict[str, str]) -> None:
+    await write(request, service.join_as_facilitator, actor=actor, campaign_id=campaign_id)
+
+
+# ---------------------------------------------------------------- people and the code
+
+
+async def _people_page(request: Request, campaign_id: int, *, status: int = 200,
+                       errors: dict[str, str] | None = None) -> Response:
+    actor = signed_in(request)
+    view = await read(request, service.get_campaign, actor=actor, campaign_id=campaign_id)
+    can = service.permissions(actor, view)
+    if not can.view_members:
+        raise NotAllowed("Only the campaign's members can see who is in it.")
+    staff = (await read(request, service.staff_to_add, actor=actor, campaign_id=campaign_id)
+             if can.manage_members else [])
+    return render(request, "campaigns/people.html", status=status, view=view, can=can,
+                  staff=staff, errors=errors or {},
+                  join_code=show_code(view.campaign.join_code or ""),
+                  join_url=join_link(request, view.campaign.join_code or ""))
+
+
+@login_required
+async def people(request: Request) -> Response:
+    return await _people_page(request, _cid(request))
+
+
+def _people_action(run: Action) -> Callable[[Request], Awaitable[Response]]:
+    @login_required
+    async def endpoint(request: Request) -> Response:
+        actor, campaign_id = signed_in(request), _cid(request)
+        data = await form(request)
+        try:
+            await run(request, actor, campaign_id, data)
+        except InvalidInput as problem:
+            return await _people_page(request, campaign_id, status=422, errors=problem.errors)
+        if actor.user_id == request.path_params.get("user_id"):
+            return redirect("/campaigns?left=1")
+        return redirect(_url(campaign_id, "/people"))
+
+    return endpoint
+
+
+async def _set_lead(request: Request, actor: Viewer, campaign_id: int,
+                    data: dict[str, str]) -> None:
+    await write(request, service.set_lead, actor=actor, campaign_id=campaign_id,
+                user_id=path_int(request, "user_id"), lead=data.get("lead", "1") == "1")
+
+
+async def _remove_member(request: Request, actor: Viewer, campaign_id: int,
+                         data: dict[str, str]) -> None:
+    await write(request, service.remove_member, actor=actor, campaign_id=campaign_id,
+                user_id=path_int(request, "user_id"))
+
+
+async def _add_facilitator(request: Request, actor: Viewer, campaign_id: int,
+                           data: dict[str, str]) -> None:
+    await write(request, service.add_facilitator, actor=actor, campaign_id=campaign_id,
+                user_id=data.get("user_id", ""))
+
+
+async def _regenerate(request: Request, actor: Viewer, campaign_id: int,
+                      data: dict[str, str]) -> None:
+    await write(request, service.regenerate_code, actor=actor, campaign_id=campaign_id)
+
+
+@login_required
+async def qr_code(request: Request) -> Response:
+    actor, campaign_id = signed_in(request), _cid(request)
+    view = await read(request, service.get_campaign, actor=actor, campaign_id=campaign_id)
+    if not service.permissions(actor, view).view_members or not view.campaign.join_code:
+        raise NotAllowed("Only the campaign's members can see its join code.")
+    qr = segno.make(join_link(request, view.campaign.join_code), error="m")
+    svg = io.BytesIO()
+    qr.save(svg, kind="svg", scale=6, border=2, dark="#1b1b1b", light="#ffffff",
+            xmldecl=False, title=f"QR code to join {view.campaign.title}")
+    return Response(svg.getvalue(), media_type="image/svg+xml",
+                    headers={"Cache-Control": "private, no-store"})
+
+
+# ---------------------------------------------------------------- joining with a code
+
+
+@login_required
+async def join_page(request: Request) -> Response:
+    return render(request, "campaigns/join.html", code="", errors={}, campaign=None)
+
+
+@login_required
+async def join_link_page(request: Request) -> Response:
+    """Opening a join link shows the campaign and a button: nothing changes on a GET."""
+    actor, code = signed_in(request), request.path_params["code"]
+    try:
+        campaign = await read(request, service.find_by_code, actor=actor, code=code)
+    except InvalidInput as problem:
+        return render(request, "campaigns/join.html", status=404, code=code,
+                      errors=problem.errors, campaign=None)
+    return render(request, "campaigns/join.html", code=show_code(normalise_code(code)), errors={},
+                  campaign=campaign)
+
+
+@login_required
+async def join(request: Request) -> Response:
+    actor = signed_in(request)
+    code = (await form(request)).get("code", "")
+    try:
+        campaign = await write(request, service.join, actor=actor, code=code)
+    except InvalidInput as problem:
+        return render(request, "campaigns/join.html", status=422, code=code,
+                      errors=problem.errors, campaign=None)
+    assert campaign.id is not None
+    return redirect(_url(campaign.id) + "?joined=1")
+
+
+routes = [
+    Route("/campaigns", campaigns, methods=["GET"]),
+    Route("/campaigns/new", new_page, methods=["GET"]),
+    Route("/campaigns/new", create, methods=["POST"]),
+    Route("/campaigns/join", join_page, methods=["GET"]),
+    Route("/campaigns/join", join, methods=["POST"]),
+    Route("/c/{code}", join_link_page, methods=["GET"]),
+    Route("/campaigns/{campaign_id:int}", show, methods=["GET"]),
+    Route("/campaigns/{campaign_id:int}/edit", edit_page, methods=["GET"]),
+    Route("/campaigns/{campaign_id:int}/edit", edit, methods=["POST"]),
+    Route("/campaigns/{campaign_id:int}/live", go_live, methods=["POST"]),
+    Route("/campaigns/{campaign_id:int}/end", _action(_end), methods=["POST"]),
+    Route("/campaigns/{campaign_id:int}/archive", _action(_archive), methods=["POST"]),
+    Route("/campaigns/{campaign_id:int}/progress", _action(_progress, anchor="progress"),
+          methods=["POST"]),
+    Route("/campaigns/{campaign_id:int}/steps", _action(_add_step, anchor="plan"),
+          methods=["POST"]),
+    Route("/campaigns/{campaign_id:int}/steps/{step_id:int}",
+          _action(_change_step, anchor="plan"), methods=["POST"]),
+    Route("/campaigns/{campaign_id:int}/steps/{step_id:int}/remove",
+          _action(_remove_step, anchor="plan"), methods=["POST"]),
+    Route("/campaigns/{campaign_id:int}/stakeholders",
+          _action(_add_stakeholder, anchor="stakeholders"), methods=["POST"]),
+    Route("/campaigns/{campaign_id:int}/stakeholders/{stakeholder_id:int}",
+          _action(_change_stakeholder, anchor="stakeholders"), methods=["POST"]),
+    Route("/campaigns/{campaign_id:int}/stakeholders/{stakeholder_id:int}/remove",
+          _action(_remove_stakeholder, anchor="stakeholders"), methods=["POST"]),
+    Route("/campaigns/{campaign_id:int}/facilitate", _action(_facilitate), methods=["POST"]),
+    Route("/campaigns/{campaign_id:int}/people", people, methods=["GET"]),
+    Route("/campaigns/{campaign_id:int}/people/{user_id:int}/lead",
+          _people_action(_set_lead), methods=["POST"]),
+    Route("/campaigns/{campaign_id:int}/people/{user_id:int}/remove",
+          _people_action(_remove_member), methods=["POST"]),
+    Route("/campaigns/{campaign_id:int}/facilitators", _people_action(_add_facilitator),
+          methods=["POST"]),
+    Route("/campaigns/{campaign_id:int}/code", _people_action(_regenerate), methods=["POST"]),
+    Route("/campaigns/{campaign_id:int}/qr.svg", qr_code, methods=["GET"]),
+]
