@@ -1,12 +1,17 @@
-"""Demo data: an organisation, its staff and two young people, ready to log in."""
+"""Demo data: an organisation, its staff and two young people, ready to log in,
+and a live campaign to look around."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from server.accounts import service
+from server import clock
+from server.accounts import service, sessions
 from server.accounts.models import Organisation, User
 from server.accounts.passwords import Passwords
+from server.campaigns import service as campaigns
+from server.campaigns.models import Campaign
 
 DEMO_ORG = "Riverside Youth Club"
 
@@ -39,4 +44,48 @@ def seed(session: Session, passwords: Passwords) -> tuple[DemoLogin, ...]:
             service.create_user(session, passwords, org_slug=org.slug, username=login.username,
                                 display_name=login.display_name, role=login.role,
                                 age_band=login.age_band, password=login.password)
+    assert org.id is not None
+    if session.exec(select(Campaign.id).where(Campaign.org_id == org.id)).first() is None:
+        _seed_campaign(session)
     return DEMO_LOGINS
+
+
+def _viewer(session: Session, username: str) -> sessions.Viewer:
+    user = service.user_by_username(session, username)
+    assert user is not None and user.id is not None
+    found = sessions.viewer_for_user(session, user.id)
+    assert found is not None
+    return found
+
+
+def _seed_campaign(session: Session) -> None:
+    """The "Get the shout out!" story: getting safely to college."""
+    jade, kai, worker = (_viewer(session, name) for name in ("jade", "kai", "worker"))
+    deadline = clock.now().date() + timedelta(days=75)
+    campaign = campaigns.create_campaign(session, actor=jade, data={
+        "title": "Safe way to college",
+        "issue": "To get to college we either walk across an estate where we don't feel "
+                 "safe, or catch a bus. None of us knew how to read the timetable or which "
+                 "buses go straight to the college.",
+        "deadline": deadline.isoformat(),
+        "exact": "Every student from the estate knows which bus goes straight to college, "
+                 "and the college tells new students at enrolment.",
+        "measure_what": "students who know which bus to take",
+        "measure_target": "20", "measure_current": "3", "measure_unit": "students",
+    }, steps=["Ask the course managers to meet us", "Make a simple bus guide",
+              "Share the guide at enrolment"])
+    assert campaign.id is not None
+    campaigns.go_live(session, actor=jade, campaign_id=campaign.id)
+    assert campaign.join_code is not None
+    campaigns.join(session, actor=kai, code=campaign.join_code)
+    campaigns.join_as_facilitator(session, actor=worker, campaign_id=campaign.id)
+    campaigns.add_stakeholder(session, actor=jade, campaign_id=campaign.id, data={
+        "name": "Course manager", "organisation": "City College",
+        "notes": "Emailed to ask for a meeting. They said yes for next Thursday."})
+    steps = campaigns.get_campaign(session, actor=jade, campaign_id=campaign.id).steps
+    campaigns.update_step(session, actor=jade, campaign_id=campaign.id,
+                          step_id=steps[1].step.id or 0, owner_id=kai.user_id)
+    campaigns.record_progress(session, actor=jade, campaign_id=campaign.id, measure=7,
+                              steps={steps[0].step.id or 0: True},
+                              update="We met the course manager. She is going to help us "
+                                     "print the bus guide.")

@@ -30,6 +30,7 @@ from server.accounts.login import authenticate
 from server.accounts.models import ApiToken, Member, Organisation, User, UserSession
 from server.accounts.passwords import Passwords
 from server.app import create_app
+from server.campaigns.models import Campaign
 from server.db import Database
 from server.settings import Settings
 from tests.conftest import login
@@ -628,6 +629,11 @@ def count_demo_data(db_url: str) -> tuple[int, list[str]]:
     return orgs, usernames
 
 
+def demo_campaigns(db_url: str) -> list[tuple[str, str]]:
+    with database(db_url) as db, db.read() as session:
+        return [(c.title, c.status) for c in session.exec(select(Campaign))]
+
+
 def test_serve_demo_runs_the_app_with_demo_logins(db_url, tmp_path):
     with serving(db_url, tmp_path, "--demo") as server:
         output = server.text()
@@ -646,12 +652,18 @@ def test_serve_demo_runs_the_app_with_demo_logins(db_url, tmp_path):
                                          headers={"Cookie": f"sv_session={session_cookie}"})
         assert status == 200
         assert "Jade" in body
+        # Something to look at: a live campaign Jade leads, on her home page.
+        status, _, body = server.request("GET", "/",
+                                         headers={"Cookie": f"sv_session={session_cookie}"})
+        assert status == 200
+        assert "Safe way to college" in body
 
         # The staff logins work too.
         log_in_over_http(server, "admin", logins["admin"])
 
     assert server.process.returncode is not None
     assert count_demo_data(db_url) == (1, sorted(EXPECTED_DEMO_PEOPLE))
+    assert demo_campaigns(db_url) == [("Safe way to college", "live")]
 
 
 def test_serve_demo_twice_on_the_same_database(db_url, tmp_path):
@@ -661,6 +673,7 @@ def test_serve_demo_twice_on_the_same_database(db_url, tmp_path):
         assert printed_logins(server.text()) == first
         log_in_over_http(server, "kai", first["kai"])
     assert count_demo_data(db_url) == (1, sorted(EXPECTED_DEMO_PEOPLE))
+    assert demo_campaigns(db_url) == [("Safe way to college", "live")]
     # The demo people are real accounts: their usernames are taken.
     failed(create_user(db_url, create_org(db_url, "Another Club"), "Jade"), "taken")
 

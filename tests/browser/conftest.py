@@ -7,6 +7,7 @@ install, except on CI (CI=true), where they fail so the journeys are never
 silently left out.
 """
 
+import contextlib
 import os
 import re
 import threading
@@ -154,8 +155,9 @@ class Phone:
         self.problems.append(f"script error on {self.page.url}: {error}")
 
 
-@pytest.fixture
-def phone(browser: Browser, live_server: LiveServer) -> Iterator[Phone]:
+@contextlib.contextmanager
+def phone_for(browser: Browser, live_server: LiveServer) -> Iterator[Phone]:
+    """A phone of its own (its own cookies), for a second person in the same test."""
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": PHONE_WIDTH, "height": PHONE_HEIGHT},
         device_scale_factor=2, is_mobile=True, has_touch=True)
@@ -163,8 +165,16 @@ def phone(browser: Browser, live_server: LiveServer) -> Iterator[Phone]:
     tab = Phone(context.new_page(), live_server.url)
     tab.page.on("console", tab.on_console)
     tab.page.on("pageerror", tab.on_page_error)
-    yield tab
-    context.close()
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def phone(browser: Browser, live_server: LiveServer) -> Iterator[Phone]:
+    with phone_for(browser, live_server) as tab:
+        yield tab
 
 
 # What a person would notice, checked on every page a test visits -----------------

@@ -2,11 +2,15 @@
 and logging in works with the keyboard alone."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Browser, expect
+from sqlmodel import Session
 
+from server import clock
 from server.accounts import service, sessions
+from server.campaigns import service as campaigns
 from tests.browser.conftest import LiveServer, Phone, assert_fine_on_a_phone
 
 pytestmark = pytest.mark.browser
@@ -32,7 +36,29 @@ def people(live_server: LiveServer) -> dict[str, int]:
         assert actor is not None
         service.create_invite(session, actor=actor, label="Tuesday group", days="7",
                               max_uses="20")
+        ids["campaign"] = live_campaign(session, lead=ids["jade"], facilitator=ids["sam"])
     return ids
+
+
+def live_campaign(session: Session, *, lead: int, facilitator: int) -> int:
+    """A live campaign with everything a campaign page can show."""
+    jade = sessions.viewer_for_user(session, lead)
+    sam = sessions.viewer_for_user(session, facilitator)
+    assert jade is not None and sam is not None
+    deadline = (clock.now().date() + timedelta(days=30)).isoformat()
+    campaign = campaigns.create_campaign(session, actor=jade, data={
+        "title": "A quieter room for homework", "issue": "The club is too loud to read in.",
+        "deadline": deadline, "exact": "A quiet room is open every Tuesday evening.",
+        "measure_what": "people using the quiet room", "measure_target": "15",
+        "measure_unit": "people"}, steps=["Ask the manager", "Find a room"])
+    assert campaign.id is not None
+    campaigns.go_live(session, actor=jade, campaign_id=campaign.id)
+    campaigns.join_as_facilitator(session, actor=sam, campaign_id=campaign.id)
+    campaigns.add_stakeholder(session, actor=jade, campaign_id=campaign.id, data={
+        "name": "Club manager", "organisation": "Riverside Youth Club", "notes": "Said maybe."})
+    campaigns.record_progress(session, actor=jade, campaign_id=campaign.id, measure="4",
+                              update="We found a room.")
+    return campaign.id
 
 
 def log_in(phone: Phone, username: str) -> None:
@@ -45,13 +71,15 @@ def log_in(phone: Phone, username: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text(username.title())
 
 
+CAMPAIGN_PAGES = ["/campaigns", "/campaigns/{campaign}", "/campaigns/{campaign}/people"]
 PAGES = {
-    "jade": ["/", "/account"],
-    "milo": ["/", "/account"],
-    "sam": ["/", "/account", "/people", "/people?role=young_person", "/people/{jade}",
-            "/people/{milo}", "/people/{priya}", "/invites"],
-    "priya": ["/", "/account", "/people", "/people/{sam}", "/people/{milo}", "/people/new",
-              "/invites"],
+    "jade": ["/", "/account", *CAMPAIGN_PAGES, "/campaigns/{campaign}/edit", "/campaigns/new",
+             "/campaigns/join"],
+    "milo": ["/", "/account", "/campaigns", "/campaigns/{campaign}"],
+    "sam": ["/", "/account", *CAMPAIGN_PAGES, "/people", "/people?role=young_person",
+            "/people/{jade}", "/people/{milo}", "/people/{priya}", "/invites"],
+    "priya": ["/", "/account", *CAMPAIGN_PAGES, "/people", "/people/{sam}", "/people/{milo}",
+              "/people/new", "/invites"],
 }
 
 
