@@ -17,7 +17,8 @@ from server.accounts.codes import normalise_code
 from server.accounts.sessions import Viewer
 from server.campaigns import service, team
 from server.campaigns.charts import line_chart
-from server.errors import InvalidInput, NotAllowed
+from server.campaigns.models import CampaignRole, Status
+from server.errors import InvalidInput, NotAllowed, NotFound
 from server.web import (
     form,
     login_required,
@@ -127,7 +128,7 @@ async def _publish(request: Request, campaign_id: int, *, just_saved: bool = Fal
     except InvalidInput as problem:
         # Everything typed is saved as a draft; say which letters are missing.
         return await _edit_form(request, campaign_id, status=422, errors=problem.errors,
-                                saved_draft=True)
+                                saved_draft=just_saved)
     return redirect(_url(campaign_id) + "?live=1")
 
 
@@ -137,6 +138,12 @@ async def _edit_form(request: Request, campaign_id: int, *, status: int = 200,
     actor = signed_in(request)
     view = await read(request, service.get_campaign, actor=actor, campaign_id=campaign_id)
     if not service.permissions(actor, view).edit_goal:
+        c = view.campaign
+        if view.my_role == CampaignRole.lead and c.archived_at is not None:
+            raise NotAllowed("This campaign is archived: it can be read but not changed.")
+        if view.my_role == CampaignRole.lead:
+            raise NotAllowed(f"This campaign is {Status(c.status).label.lower()}: "
+                             "it can no longer be changed.")
         raise NotAllowed("Only the campaign's leads can change its goal.")
     return render(request, "campaigns/form.html", status=status, campaign=view.campaign,
                   view=view, values=values or _form_values(view.campaign),
@@ -162,7 +169,7 @@ async def edit(request: Request) -> Response:
         return await _edit_form(request, campaign_id, status=422, errors=problem.errors,
                                 values=values, steps=steps)
     if data.get("action") == "publish":
-        return await _publish(request, campaign_id)
+        return await _publish(request, campaign_id, just_saved=True)
     return redirect(_url(campaign_id) + "?saved=1")
 
 
@@ -172,6 +179,16 @@ async def go_live(request: Request) -> Response:
 
 
 # ---------------------------------------------------------------- the campaign page
+
+
+def _failed_form(request: Request) -> str:
+    """Which form on the campaign page was sent: its errors and typed values go back to it."""
+    params = request.path_params
+    if "step_id" in params:
+        return f"step-{params['step_id']}"
+    if "stakeholder_id" in params:
+        return f"sh-{params['stakeholder_id']}"
+    return request.url.path.rsplit("/", 1)[-1]  # steps, stakeholders, progress, end, …
 
 
 async def _page(request: Request, campaign_id: int, *, status: int = 200,
@@ -185,9 +202,15 @@ async def _page(request: Request, campaign_id: int, *, status: int = 200,
         await write(request, service.mark_seen, actor=actor, campaign_id=campaign_id)
     chart = line_chart([(r.recorded_at, r.value) for r in view.readings],
                        target=view.campaign.measure_target)
+    failed = _failed_form(request) if errors else ""
+    item_form = failed.startswith(("step-", "sh-"))
     return render(request, "campaigns/show.html", status=status, view=view,
                   can=service.permissions(actor, view), chart=chart, errors=errors or {},
-                  values=values or {}, format_number=team.format_number,
+                  values=values or {}, format_number=team.format_number, failed=failed,
+                  # A change to one step or person is shown by that step's own form.
+                  summary_prefix=f"{failed}-" if item_form else "f-",
+                  form_errors={} if item_form else (errors or {}),
+                  form_values={} if item_form else (values or {}),
                   join_code=show_code(view.campaign.join_code or ""),
                   join_url=join_link(request, view.campaign.join_code or ""))
 
@@ -233,8 +256,12 @@ async def _end(request: Request, actor: Viewer, campaign_id: int, data: dict[str
 
 async def _archive(request: Request, actor: Viewer, campaign_id: int,
                    data: dict[str, str]) -> None:
+    choice = data.get("archived", "1")
+    if choice not in ("0", "1"):
+        raise InvalidInput({"archived": "Choose whether to archive the campaign or bring it "
+                                        "back."})
     await write(request, service.set_archived, actor=actor, campaign_id=campaign_id,
-                archived=data.get("archived", "1") == "1")
+                archived=choice == "1")
 
 
 async def _progress(request: Request, actor: Viewer, campaign_id: int,
@@ -243,10 +270,19 @@ async def _progress(request: Request, actor: Viewer, campaign_id: int,
                 measure=data.get("measure", ""), update=data.get("update", ""))
 
 
+def _step_text_errors(problem: InvalidInput) -> InvalidInput:
+    """The service names a step's text "step_0" (as on the goal form); here it is "text"."""
+    return InvalidInput({"text" if name == "step_0" else name: message
+                         for name, message in problem.errors.items()})
+
+
 async def _add_step(request: Request, actor: Viewer, campaign_id: int,
                     data: dict[str, str]) -> None:
-    await write(request, service.add_step, actor=actor, campaign_id=campaign_id,
-                text=data.get("text", ""), owner_id=data.get("owner_id", ""))
+    try:
+        await write(request, service.add_step, actor=actor, campaign_id=campaign_id,
+                    text=data.get("text", ""), owner_id=data.get("owner_id", ""))
+    except InvalidInput as problem:
+        raise _step_text_errors(problem) from None
 
 
 async def _change_step(request: Request, actor: Viewer, campaign_id: int,
@@ -256,8 +292,11 @@ async def _change_step(request: Request, actor: Viewer, campaign_id: int,
         await write(request, service.set_step_done, actor=actor, campaign_id=campaign_id,
                     step_id=step_id, done=data["done"] == "1")
     else:
-        await write(request, service.update_step, actor=actor, campaign_id=campaign_id,
-                    step_id=step_id, text=data.get("text"), owner_id=data.get("owner_id"))
+        try:
+            await write(request, service.update_step, actor=actor, campaign_id=campaign_id,
+                        step_id=step_id, text=data.get("text"), owner_id=data.get("owner_id"))
+        except InvalidInput as problem:
+            raise _step_text_errors(problem) from None
 
 
 async def _remove_step(request: Request, actor: Viewer, campaign_id: int,
@@ -322,7 +361,7 @@ def _people_action(run: Action) -> Callable[[Request], Awaitable[Response]]:
             await run(request, actor, campaign_id, data)
         except InvalidInput as problem:
             return await _people_page(request, campaign_id, status=422, errors=problem.errors)
-        if actor.user_id == request.path_params.get("user_id"):
+        if run is _remove_member and actor.user_id == request.path_params.get("user_id"):
             return redirect("/campaigns?left=1")
         return redirect(_url(campaign_id, "/people"))
 
@@ -356,8 +395,10 @@ async def _regenerate(request: Request, actor: Viewer, campaign_id: int,
 async def qr_code(request: Request) -> Response:
     actor, campaign_id = signed_in(request), _cid(request)
     view = await read(request, service.get_campaign, actor=actor, campaign_id=campaign_id)
-    if not service.permissions(actor, view).view_members or not view.campaign.join_code:
+    if view.my_role is None:
         raise NotAllowed("Only the campaign's members can see its join code.")
+    if not view.campaign.join_code or view.campaign.archived_at is not None:
+        raise NotFound("This campaign has no join code: only a live campaign has one.")
     qr = segno.make(join_link(request, view.campaign.join_code), error="m")
     svg = io.BytesIO()
     qr.save(svg, kind="svg", scale=6, border=2, dark="#1b1b1b", light="#ffffff",
