@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from server.api.base import error
-from server.errors import ServiceError, Throttled
+from server.errors import InvalidInput, ServiceError, Throttled
 from server.web import render, runtime
 
 TITLES = {
@@ -49,7 +49,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
 async def service_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ServiceError)
     if _is_api(request):
-        response: Response = error(exc.status, exc.code, exc.message)
+        fields = exc.errors if isinstance(exc, InvalidInput) else None
+        response: Response = error(exc.status, exc.code, exc.message, fields=fields)
     else:
         response = error_page(request, exc.status, exc.message)
     if isinstance(exc, Throttled):

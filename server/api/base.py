@@ -1,6 +1,8 @@
 """What every JSON API route shares: bearer-token auth, JSON errors, and its OpenAPI entry."""
 
 import functools
+import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,19 +13,54 @@ from starlette.routing import Route
 
 from server.accounts import sessions
 from server.accounts.sessions import Viewer
-from server.web import read
+from server.errors import InvalidInput, ServiceError
+from server.web import read, runtime
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 PREFIX = "/api/v1"
 
 
-def error(status: int, code: str, message: str, **headers: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status,
-                        headers=headers or None)
+def error(status: int, code: str, message: str, *, fields: dict[str, str] | None = None,
+          headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
+class BadRequest(ServiceError):
+    """A body that is not JSON at all."""
+
+    status = 400
+    code = "bad_request"
+
+
+class TooLarge(ServiceError):
+    status = 413
+    code = "too_large"
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object; 400 when it is not JSON, 422 when it is not an object."""
+    limit = runtime(request).settings.max_form_bytes
+    raw = b""
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > limit:
+            raise TooLarge(f"Send at most {limit:,} bytes.")
+    if not raw.strip():
+        raise BadRequest("Send a JSON object in the request body.")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise BadRequest("The request body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise InvalidInput({"body": "Send a JSON object, like {\"title\": \"…\"}."})
+    return data
 
 
 def unauthenticated(message: str) -> JSONResponse:
-    return error(401, "unauthenticated", message, **{"WWW-Authenticate": "Bearer"})
+    return error(401, "unauthenticated", message, headers={"WWW-Authenticate": "Bearer"})
 
 
 def api_viewer(request: Request) -> Viewer:
@@ -48,9 +85,16 @@ def bearer(endpoint: Endpoint) -> Endpoint:
     return wrapper
 
 
+CONVERTER = re.compile(r"\{(\w+):\w+\}")
+
+
 @dataclass(frozen=True)
 class Operation:
-    """One API route and its OpenAPI description."""
+    """One API route and its OpenAPI description.
+
+    `path` is the route's path, with Starlette converters (`{campaign_id:int}`); the OpenAPI
+    document shows it without them and declares each path parameter.
+    """
 
     path: str
     method: str
@@ -60,6 +104,14 @@ class Operation:
     authenticated: bool = True
     request_body: dict[str, Any] | None = None
     errors: tuple[int, ...] = field(default=(401,))
+    status: int = 200
+    description: str = ""
+    query: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def template(self) -> str:
+        """The path as OpenAPI writes it: `/campaigns/{campaign_id}`."""
+        return CONVERTER.sub(r"{\1}", self.path)
 
     def route(self) -> Route:
         endpoint = bearer(self.endpoint) if self.authenticated else self.endpoint

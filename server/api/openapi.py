@@ -1,5 +1,6 @@
 """The OpenAPI document, built from the same list of operations that makes the routes."""
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,7 +13,17 @@ ERROR_SCHEMA: dict[str, Any] = {
         "error": {
             "type": "object",
             "required": ["code", "message"],
-            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "description": "With invalid_input: what is wrong, keyed by the field "
+                                   "it belongs to (`steps[1]` for an item in a list, `body` "
+                                   "for the body as a whole).",
+                    "additionalProperties": {"type": "string"},
+                },
+            },
         }
     },
 }
@@ -22,23 +33,39 @@ ERROR_TEXT = {
     403: "Your role does not allow this",
     404: "Not found, or not in your organisation",
     409: "Conflicts with the current state",
+    413: "The body is too large",
     422: "Invalid input",
     429: "Too many attempts",
 }
 
 
+SUCCESS_TEXT = {200: "OK", 201: "Created"}
+PATH_PARAMETER = re.compile(r"\{(\w+)(?::(\w+))?\}")
+CONVERTER_TYPES = {"int": "integer", "float": "number"}
+
+
 def _operation(op: Operation) -> dict[str, Any]:
     error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     responses: dict[str, Any] = {
-        "200": {"description": "OK", "content": {"application/json": {"schema": op.response}}}
+        str(op.status): {"description": SUCCESS_TEXT[op.status],
+                         "content": {"application/json": {"schema": op.response}}}
     }
     for status in op.errors:
         responses[str(status)] = {"description": ERROR_TEXT[status], "content": error_ref}
+    name = op.template.strip("/").replace("/", "_").replace("{", "").replace("}", "")
     entry: dict[str, Any] = {
         "summary": op.summary,
-        "operationId": f"{op.method.lower()}_{op.path.strip('/').replace('/', '_')}",
+        "operationId": f"{op.method.lower()}_{name}",
         "responses": responses,
     }
+    if op.description:
+        entry["description"] = op.description
+    parameters = [{"name": param, "in": "path", "required": True,
+                   "schema": {"type": CONVERTER_TYPES.get(converter, "string")}}
+                  for param, converter in PATH_PARAMETER.findall(op.path)]
+    parameters += [{"in": "query", **param} for param in op.query]
+    if parameters:
+        entry["parameters"] = parameters
     if not op.authenticated:
         entry["security"] = []
     if op.request_body is not None:
@@ -50,7 +77,7 @@ def _operation(op: Operation) -> dict[str, Any]:
 def document(operations: Iterable[Operation]) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for op in operations:
-        paths.setdefault(PREFIX + op.path, {})[op.method.lower()] = _operation(op)
+        paths.setdefault(PREFIX + op.template, {})[op.method.lower()] = _operation(op)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Student Voice API", "version": "1"},

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount
 
+from server.api import campaigns
 from server.api.base import PREFIX, Operation, api_viewer
 from server.api.openapi import document
 
@@ -54,6 +55,7 @@ OPERATIONS: list[Operation] = [
               ME_SCHEMA),
     Operation("/openapi.json", "GET", openapi, "This document", {"type": "object"},
               authenticated=False, errors=()),
+    *campaigns.OPERATIONS,
 ]
 
 mount = Mount(PREFIX, routes=[operation.route() for operation in OPERATIONS])

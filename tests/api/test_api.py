@@ -1,17 +1,25 @@
 """The JSON API under /api/v1: bearer tokens only, JSON errors, and an honest OpenAPI document."""
 
 import re
-from typing import Any
 
 import pytest
 from sqlmodel import select
-from starlette.routing import Mount, Route
 
-from server.accounts import people, sessions
+from server.accounts import people
 from server.accounts.codes import digest
-from server.accounts.models import ApiToken, User
+from server.accounts.models import ApiToken
 from server.api.base import PREFIX
 from server.clock import now
+from tests.api.helpers import (
+    api_routes,
+    assert_error,
+    assert_unauthenticated,
+    bearer,
+    resolve,
+    response_schema,
+    schema_problems,
+    viewer_of,
+)
 from tests.conftest import login
 
 try:  # Not a dependency of this project; used when it happens to be installed.
@@ -21,121 +29,6 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 ROLES = ("young_person", "youth_worker", "org_admin")
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
-
-
-# Helpers ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def token_for(db):
-    def make(user: User, label: str = "") -> str:
-        with db.write() as session:
-            return sessions.create_api_token(session, user_id=user.id, label=label)
-
-    return make
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def viewer_of(db, user: User) -> sessions.Viewer:
-    with db.read() as session:
-        found = sessions.viewer_for_user(session, user.id)
-    assert found is not None
-    return found
-
-
-def assert_error(response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message"}
-    assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    return body
-
-
-def assert_unauthenticated(response) -> None:
-    assert_error(response, 401, "unauthenticated")
-    assert response.headers["www-authenticate"] == "Bearer"
-    assert "set-cookie" not in response.headers
-
-
-def api_routes(app) -> list[tuple[str, str]]:
-    """Every (path, method) the running app serves under /api/v1."""
-    (mount,) = [r for r in app.routes if isinstance(r, Mount) and r.path == PREFIX]
-    found = []
-    for route in mount.routes:
-        assert isinstance(route, Route), f"unexpected route type under {PREFIX}: {route!r}"
-        for method in route.methods or ():
-            # Starlette adds HEAD to every GET route on its own.
-            if method == "HEAD" and "GET" in route.methods:
-                continue
-            found.append((PREFIX + route.path, method.lower()))
-    assert found
-    return found
-
-
-def resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in schema:
-        ref = schema["$ref"]
-        assert ref.startswith("#/"), ref
-        target: Any = document
-        for part in ref[2:].split("/"):
-            target = target[part]
-        schema = target
-    return schema
-
-
-JSON_TYPES = {
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "string": lambda v: isinstance(v, str),
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-    "boolean": lambda v: isinstance(v, bool),
-    "null": lambda v: v is None,
-}
-
-
-def schema_problems(document: dict[str, Any], schema: dict[str, Any], value: Any,
-                    where: str = "$") -> list[str]:
-    """A small JSON Schema check: type, enum, required, properties, items.
-
-    Stricter than JSON Schema on one point: a key the schema does not declare is a
-    problem, so a field added to a response without documenting it fails.
-    """
-    schema = resolve(document, schema)
-    problems = []
-    types = schema.get("type")
-    if types is not None:
-        types = [types] if isinstance(types, str) else types
-        if not any(JSON_TYPES[t](value) for t in types):
-            return [f"{where}: {value!r} is not {' or '.join(types)}"]
-    if "enum" in schema and value not in schema["enum"]:
-        problems.append(f"{where}: {value!r} is not one of {schema['enum']}")
-    if isinstance(value, dict) and "properties" in schema:
-        for key in schema.get("required", []):
-            if key not in value:
-                problems.append(f"{where}: missing {key!r}")
-        for key, item in value.items():
-            if key not in schema["properties"]:
-                problems.append(f"{where}: {key!r} is not in the documented schema")
-            else:
-                problems += schema_problems(document, schema["properties"][key], item,
-                                            f"{where}.{key}")
-    if isinstance(value, list) and "items" in schema:
-        for i, item in enumerate(value):
-            problems += schema_problems(document, schema["items"], item, f"{where}[{i}]")
-    return problems
-
-
-def response_schema(document: dict[str, Any], path: str, method: str,
-                    status: str = "200") -> dict[str, Any]:
-    response = document["paths"][path][method]["responses"][status]
-    return response["content"]["application/json"]["schema"]
 
 
 # GET /api/v1/me --------------------------------------------------------------------
@@ -253,7 +146,7 @@ def test_browser_session_cookie_does_not_authenticate_the_api(client, riverside)
 
 def test_api_needs_no_csrf_token(client, riverside, token_for):
     """Cookies are ignored by the API, so an unsafe method is not checked for CSRF: it
-    reaches the router (405 here, as nothing under /api/v1 takes POST yet), not a 403."""
+    reaches the router (405 here, as /me takes no POST), not a 403."""
     login(client, "jade")
     token = token_for(riverside["young"])
     for headers in ({}, bearer(token), {**bearer(token), "Origin": "https://evil.example"}):
@@ -278,14 +171,6 @@ def test_wrong_method_is_405_json(client, riverside, token_for, method):
 
 
 # The OpenAPI document --------------------------------------------------------------
-
-
-@pytest.fixture
-def document(client) -> dict[str, Any]:
-    response = client.get("/api/v1/openapi.json")
-    assert response.status_code == 200
-    assert response.headers["content-type"] == "application/json"
-    return response.json()
 
 
 def test_openapi_document_needs_no_token(client, document):
@@ -313,6 +198,13 @@ def test_openapi_document_is_valid_openapi_3_1(document):
             for requirement in operation.get("security", []):
                 assert set(requirement) <= set(schemes)
             assert operation["responses"], f"{method} {path}"
+            # Every {name} in the path is declared as a path parameter, and nothing else is.
+            declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+            assert declared == set(re.findall(r"\{(\w+)\}", path)), f"{method} {path}"
+            for parameter in operation.get("parameters", []):
+                assert parameter["in"] in ("path", "query") and "schema" in parameter
+                if parameter["in"] == "path":
+                    assert parameter["required"] is True
             for status, response in operation["responses"].items():
                 assert re.fullmatch(r"[1-5]\d\d", status), f"{method} {path} {status}"
                 assert response["description"]
