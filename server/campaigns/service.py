@@ -144,7 +144,8 @@ def permissions(actor: Viewer, view: CampaignView) -> Permissions:
         end=open_ and lead,
         archive=actor.is_staff,
         join_as_facilitator=actor.is_staff and role is None and c.archived_at is None,
-        leave=role is not None and c.archived_at is None,
+        leave=role is not None and c.archived_at is None and not (
+            lead and sum(1 for p in view.people if p.role == CampaignRole.lead) <= 1),
     )
 
 
@@ -435,11 +436,13 @@ def create_campaign(session: Session, *, actor: Viewer, data: Mapping[str, Any],
 
 
 def _step_texts(steps: Sequence[str]) -> list[str]:
-    texts = [team.clean_text(text) for text in steps]
-    texts = [text for text in texts if text]
+    """The steps typed, without the empty rows; a problem is keyed by the row it was typed in."""
+    rows = [team.clean_text(text) for text in steps]
+    texts = [text for text in rows if text]
     errors = {}
-    for index, text in enumerate(texts):
-        problem = team.text_problem(text, label="a step", limit=team.STEP_MAX, required=True)
+    for index, text in enumerate(rows):
+        problem = text and team.text_problem(text, label="a step", limit=team.STEP_MAX,
+                                             required=True)
         if problem:
             errors[f"step_{index}"] = problem
     if len(texts) > MAX_STEPS:
@@ -459,6 +462,10 @@ def update_goal(session: Session, *, actor: Viewer, campaign_id: int,
     changes = team.parse_goal(data, today=_today(), creating=False,
                               keep_deadline=campaign.deadline)
     texts = _step_texts(steps)
+    # A live campaign must not lose a letter; one already unmet (its deadline has passed, a
+    # step's owner left) does not stop other edits.
+    met_before = ({letter.key for letter in letters_for(session, campaign) if letter.met}
+                  if campaign.status == Status.live else set())
     changed = sorted(name for name, value in changes.items()
                      if getattr(campaign, name) != value)
     for name in changed:
@@ -472,9 +479,11 @@ def update_goal(session: Session, *, actor: Viewer, campaign_id: int,
         return campaign
     session.flush()
     if campaign.status == Status.live:
-        missing = [letter for letter in letters_for(session, campaign) if not letter.met]
+        missing = [letter for letter in letters_for(session, campaign)
+                   if not letter.met and letter.key in met_before]
         if missing:
-            raise InvalidInput({letter.field: letter.problem for letter in missing})
+            raise InvalidInput({letter.field: f"{letter.key}: {letter.problem}"
+                                for letter in missing})
     _touch(session, campaign)
     _audit(session, actor, campaign, "campaign.goal_changed",
            reason=", ".join(changed + (["steps"] if texts else [])))
@@ -553,9 +562,9 @@ def set_archived(session: Session, *, actor: Viewer, campaign_id: int, archived:
                  ) -> Campaign:
     """Staff put a campaign away (read-only, nothing deleted) or bring it back."""
     _require_active_account(session, actor)
+    campaign, _ = _load(session, actor, campaign_id, lock=True)
     if not actor.is_staff:
         raise NotAllowed("Only youth workers and organisation admins can archive a campaign.")
-    campaign, _ = _load(session, actor, campaign_id, lock=True)
     if (campaign.archived_at is not None) == archived:
         return campaign
     campaign.archived_at = clock.now() if archived else None
@@ -782,7 +791,7 @@ def remove_stakeholder(session: Session, *, actor: Viewer, campaign_id: int,
 
 
 def find_by_code(session: Session, *, actor: Viewer, code: str) -> Campaign:
-    typed = normalise_code(code or "")
+    typed = normalise_code(code if isinstance(code, str) else "")
     if not typed:
         raise InvalidInput({"code": "Type the campaign's code."})
     campaign = session.exec(select(Campaign).where(Campaign.join_code == typed)).first()
@@ -824,10 +833,9 @@ def _add_member(session: Session, actor: Viewer, campaign: Campaign, user_id: in
 
 
 def join_as_facilitator(session: Session, *, actor: Viewer, campaign_id: int) -> Campaign:
-    _require_active_account(session, actor)
+    campaign, membership = _writable(session, actor, campaign_id)
     if not actor.is_staff:
         raise NotAllowed("Only youth workers and organisation admins can be facilitators.")
-    campaign, membership = _writable(session, actor, campaign_id)
     if _active_role(membership) is not None:
         return campaign
     if membership is not None:

@@ -464,7 +464,7 @@ def test_stakeholders_are_added_changed_and_removed(api, db):
      {"closing_statement": "Send the closing statement with status achieved or closed."}),
     ({"status": "closed", "closing_statement": LONG},
      {"closing_statement": "Keep what happened to 2,000 characters or fewer (it has 10,000)."}),
-    ({"exact": ""}, {"exact": "Say exactly what will be different when you have done it, in "
+    ({"exact": ""}, {"exact": "E: Say exactly what will be different when you have done it, in "
                               "one or two sentences."}),
     ({"stakeholders": {"add": [{"role": "Manager"}]}},
      {"stakeholders.add[0].name": "Add stakeholders.add[0].name: it is required.",

@@ -450,9 +450,9 @@ def test_a_live_campaign_cannot_lose_a_letter(as_user, db, riverside, campaign):
 
     assert response.status_code == 422
     assert field_errors(response) == {
-        "exact": "Say exactly what will be different when you have done it, in one or two "
+        "exact": "E: Say exactly what will be different when you have done it, in one or two "
                  "sentences.",
-        "measure_what": "Say what you will count, like \"students who feel safe getting to "
+        "measure_what": "M: Say what you will count, like \"students who feel safe getting to "
                         "college\"."}
     assert form_value(response, "exact") == ""
     assert snapshot(db) == before
