@@ -14,12 +14,22 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import DateTime, Engine, TypeDecorator, create_engine, event, text
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    TypeDecorator,
+    create_engine,
+    event,
+    text,
+)
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
-from server import MIGRATIONS_DIR
+from server import MIGRATIONS_DIR, clock
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -42,6 +52,21 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def created_now() -> datetime:
+    """The default for a row's timestamps: the app's clock, in UTC."""
+    return clock.now()
+
+
+def foreign_key(target: str, *, nullable: bool = False, index: bool = True) -> Column[int]:
+    """A required reference is deleted with its target; an optional one is set to NULL."""
+    return Column(
+        Integer,
+        ForeignKey(target, ondelete="SET NULL" if nullable else "CASCADE"),
+        nullable=nullable,
+        index=index,
+    )
 
 
 def make_engine(url: str) -> Engine:

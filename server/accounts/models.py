@@ -4,8 +4,7 @@ from enum import StrEnum
 from sqlalchemy import Column, ForeignKey, Integer
 from sqlmodel import Field, SQLModel
 
-from server import clock
-from server.db import UTCDateTime
+from server.db import UTCDateTime, created_now, foreign_key
 
 
 class Role(StrEnum):
@@ -47,24 +46,13 @@ AGE_BAND_LABELS = {
 }
 
 
-def _when() -> datetime:
-    return clock.now()
-
-
-def _fk(target: str, *, nullable: bool = False, index: bool = True) -> Column[int]:
-    return Column(
-        Integer,
-        ForeignKey(target, ondelete="SET NULL" if nullable else "CASCADE"),
-        nullable=nullable,
-        index=index,
-    )
 
 
 class Organisation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120)
     slug: str = Field(max_length=60, unique=True, index=True)
-    created_at: datetime = Field(default_factory=_when, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime)
 
 
 class User(SQLModel, table=True):
@@ -76,7 +64,7 @@ class User(SQLModel, table=True):
     # None until a password is set (staff added by an admin set theirs with a one-time code).
     password_hash: str | None = Field(default=None, max_length=255)
     age_band: str | None = Field(default=None, max_length=10)
-    created_at: datetime = Field(default_factory=_when, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime)
     password_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     suspended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     suspended_reason: str = Field(default="", max_length=500)
@@ -86,24 +74,25 @@ class Member(SQLModel, table=True):
     """A user's role in their organisation."""
 
     id: int | None = Field(default=None, primary_key=True)
-    org_id: int = Field(sa_column=_fk("organisation.id"))
+    org_id: int = Field(sa_column=foreign_key("organisation.id"))
     user_id: int = Field(sa_column=Column(
         Integer, ForeignKey("user.id", ondelete="CASCADE"), unique=True, nullable=False))
     role: str = Field(max_length=20)
-    joined_at: datetime = Field(default_factory=_when, sa_type=UTCDateTime)
+    joined_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime)
     # Under-13s can look but not post until a youth worker records a parent's or carer's agreement.
     consent_recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    consent_recorded_by: int | None = Field(default=None, sa_column=_fk("user.id", nullable=True))
-    invite_id: int | None = Field(default=None, sa_column=_fk("invite.id", nullable=True))
+    consent_recorded_by: int | None = Field(
+        default=None, sa_column=foreign_key("user.id", nullable=True))
+    invite_id: int | None = Field(default=None, sa_column=foreign_key("invite.id", nullable=True))
 
 
 class Invite(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    org_id: int = Field(sa_column=_fk("organisation.id"))
+    org_id: int = Field(sa_column=foreign_key("organisation.id"))
     code: str = Field(max_length=16, unique=True, index=True)
     label: str = Field(default="", max_length=80)
-    created_by: int | None = Field(default=None, sa_column=_fk("user.id", nullable=True))
-    created_at: datetime = Field(default_factory=_when, sa_type=UTCDateTime)
+    created_by: int | None = Field(default=None, sa_column=foreign_key("user.id", nullable=True))
+    created_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     max_uses: int
     uses: int = 0
@@ -115,20 +104,20 @@ class UserSession(SQLModel, table=True):
 
     # The SHA-256 of the cookie value: a copy of the database holds no usable session.
     id: str = Field(primary_key=True, max_length=64)
-    user_id: int = Field(sa_column=_fk("user.id"))
+    user_id: int = Field(sa_column=foreign_key("user.id"))
     csrf_token: str = Field(max_length=64)
-    created_at: datetime = Field(default_factory=_when, sa_type=UTCDateTime)
-    last_seen_at: datetime = Field(default_factory=_when, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime)
 
 
 class ApiToken(SQLModel, table=True):
     __tablename__ = "api_token"
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(sa_column=_fk("user.id"))
+    user_id: int = Field(sa_column=foreign_key("user.id"))
     token_hash: str = Field(max_length=64, unique=True, index=True)
     label: str = Field(default="", max_length=80)
-    created_at: datetime = Field(default_factory=_when, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
@@ -136,10 +125,10 @@ class PasswordResetCode(SQLModel, table=True):
     __tablename__ = "password_reset_code"
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(sa_column=_fk("user.id"))
+    user_id: int = Field(sa_column=foreign_key("user.id"))
     code_hash: str = Field(max_length=64, unique=True)
-    created_by: int | None = Field(default=None, sa_column=_fk("user.id", nullable=True))
-    created_at: datetime = Field(default_factory=_when, sa_type=UTCDateTime)
+    created_by: int | None = Field(default=None, sa_column=foreign_key("user.id", nullable=True))
+    created_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -150,4 +139,4 @@ class LoginFailure(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     account_key: str = Field(max_length=64, index=True)
     address: str = Field(max_length=64, index=True)
-    at: datetime = Field(default_factory=_when, sa_type=UTCDateTime, index=True)
+    at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime, index=True)

@@ -3,11 +3,10 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Date, Float, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import Column, Date, Float, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from server import clock
-from server.db import UTCDateTime
+from server.db import UTCDateTime, created_now, foreign_key
 
 
 class Status(StrEnum):
@@ -88,22 +87,11 @@ FEED_SUMMARIES = {
 }
 
 
-def _when() -> datetime:
-    return clock.now()
-
-
-def _fk(target: str, *, nullable: bool = False, index: bool = True) -> Column[int]:
-    return Column(
-        Integer,
-        ForeignKey(target, ondelete="SET NULL" if nullable else "CASCADE"),
-        nullable=nullable,
-        index=index,
-    )
 
 
 class Campaign(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    org_id: int = Field(sa_column=_fk("organisation.id"))
+    org_id: int = Field(sa_column=foreign_key("organisation.id"))
     title: str = Field(max_length=120)
     issue: str = Field(default="", max_length=2000)
     status: str = Field(default=Status.draft, max_length=10, index=True)
@@ -118,14 +106,14 @@ class Campaign(SQLModel, table=True):
     # Set when the campaign goes live; a new one replaces it when a lead regenerates it.
     join_code: str | None = Field(default=None, max_length=16, unique=True, index=True)
     closing_statement: str = Field(default="", max_length=2000)
-    created_by: int | None = Field(default=None, sa_column=_fk("user.id", nullable=True))
-    created_at: datetime = Field(default_factory=_when, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=_when, sa_type=UTCDateTime)
+    created_by: int | None = Field(default=None, sa_column=foreign_key("user.id", nullable=True))
+    created_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime)
     live_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Archived campaigns are read-only and out of the way; nothing in them is deleted.
     archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    archived_by: int | None = Field(default=None, sa_column=_fk("user.id", nullable=True))
+    archived_by: int | None = Field(default=None, sa_column=foreign_key("user.id", nullable=True))
 
 
 class CampaignMember(SQLModel, table=True):
@@ -133,38 +121,38 @@ class CampaignMember(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("campaign_id", "user_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(sa_column=_fk("campaign.id"))
-    user_id: int = Field(sa_column=_fk("user.id"))
+    campaign_id: int = Field(sa_column=foreign_key("campaign.id"))
+    user_id: int = Field(sa_column=foreign_key("user.id"))
     role: str = Field(max_length=12)
-    joined_at: datetime = Field(default_factory=_when, sa_type=UTCDateTime)
+    joined_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime)
     # What changed since my last visit is everything in the feed after this.
-    last_seen_at: datetime = Field(default_factory=_when, sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime)
     # A removed member stays on record (and cannot rejoin with the code) until re-added.
     removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    removed_by: int | None = Field(default=None, sa_column=_fk("user.id", nullable=True))
+    removed_by: int | None = Field(default=None, sa_column=foreign_key("user.id", nullable=True))
 
 
 class PlanStep(SQLModel, table=True):
     __tablename__ = "plan_step"
 
     id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(sa_column=_fk("campaign.id"))
+    campaign_id: int = Field(sa_column=foreign_key("campaign.id"))
     position: int = 0
     text: str = Field(max_length=200)
-    owner_id: int | None = Field(default=None, sa_column=_fk("user.id", nullable=True))
+    owner_id: int | None = Field(default=None, sa_column=foreign_key("user.id", nullable=True))
     done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    done_by: int | None = Field(default=None, sa_column=_fk("user.id", nullable=True,
+    done_by: int | None = Field(default=None, sa_column=foreign_key("user.id", nullable=True,
                                                                  index=False))
 
 
 class Stakeholder(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(sa_column=_fk("campaign.id"))
+    campaign_id: int = Field(sa_column=foreign_key("campaign.id"))
     name: str = Field(max_length=120)  # a name or a role: "Course manager"
     organisation: str = Field(default="", max_length=120)
     notes: str = Field(default="", max_length=2000)
-    created_at: datetime = Field(default_factory=_when, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=_when, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime)
 
 
 class MeasureReading(SQLModel, table=True):
@@ -173,10 +161,10 @@ class MeasureReading(SQLModel, table=True):
     __tablename__ = "measure_reading"
 
     id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(sa_column=_fk("campaign.id"))
+    campaign_id: int = Field(sa_column=foreign_key("campaign.id"))
     value: float = Field(sa_column=Column(Float, nullable=False))
-    recorded_at: datetime = Field(default_factory=_when, sa_type=UTCDateTime)
-    recorded_by: int | None = Field(default=None, sa_column=_fk("user.id", nullable=True,
+    recorded_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime)
+    recorded_by: int | None = Field(default=None, sa_column=foreign_key("user.id", nullable=True,
                                                                      index=False))
 
 
@@ -186,9 +174,9 @@ class FeedItem(SQLModel, table=True):
     __tablename__ = "feed_item"
 
     id: int | None = Field(default=None, primary_key=True)
-    campaign_id: int = Field(sa_column=_fk("campaign.id"))
+    campaign_id: int = Field(sa_column=foreign_key("campaign.id"))
     kind: str = Field(max_length=20)
-    author_id: int | None = Field(default=None, sa_column=_fk("user.id", nullable=True,
+    author_id: int | None = Field(default=None, sa_column=foreign_key("user.id", nullable=True,
                                                                    index=False))
     text: str = Field(default="", max_length=2000)
-    created_at: datetime = Field(default_factory=_when, sa_type=UTCDateTime, index=True)
+    created_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime, index=True)

@@ -836,18 +836,25 @@ def join_as_facilitator(session: Session, *, actor: Viewer, campaign_id: int) ->
     campaign, membership = _writable(session, actor, campaign_id)
     if not actor.is_staff:
         raise NotAllowed("Only youth workers and organisation admins can be facilitators.")
-    if _active_role(membership) is not None:
-        return campaign
-    if membership is not None:
-        membership.removed_at = None
-        membership.removed_by = None
-        membership.role = CampaignRole.facilitator
-        session.add(membership)
-        _audit(session, actor, campaign, "campaign.facilitator_added",
-               target_user_id=actor.user_id)
-        return campaign
-    _add_member(session, actor, campaign, actor.user_id, CampaignRole.facilitator)
+    if _active_role(membership) is None:
+        _make_facilitator(session, actor, campaign, actor.user_id)
     return campaign
+
+
+def _make_facilitator(session: Session, actor: Viewer, campaign: Campaign,
+                      user_id: int) -> None:
+    """Adds a member of staff as facilitator, or brings back one who was removed."""
+    existing = _membership(session, campaign.id or 0, user_id)
+    if existing is None:
+        _add_member(session, actor, campaign, user_id, CampaignRole.facilitator)
+        return
+    if existing.removed_at is None and existing.role == CampaignRole.facilitator:
+        return
+    existing.removed_at = None
+    existing.removed_by = None
+    existing.role = CampaignRole.facilitator
+    session.add(existing)
+    _audit(session, actor, campaign, "campaign.facilitator_added", target_user_id=user_id)
 
 
 def add_facilitator(session: Session, *, actor: Viewer, campaign_id: int,
@@ -863,17 +870,7 @@ def add_facilitator(session: Session, *, actor: Viewer, campaign_id: int,
                                               Member.org_id == actor.org_id)).first()
     if staff is None or Role(staff.role) == Role.young_person:
         raise InvalidInput({"user_id": "Choose a youth worker or admin from your organisation."})
-    existing = _membership(session, campaign.id or 0, target)
-    if existing is not None:
-        if existing.removed_at is None and existing.role == CampaignRole.facilitator:
-            return
-        existing.removed_at = None
-        existing.removed_by = None
-        existing.role = CampaignRole.facilitator
-        session.add(existing)
-        _audit(session, actor, campaign, "campaign.facilitator_added", target_user_id=target)
-        return
-    _add_member(session, actor, campaign, target, CampaignRole.facilitator)
+    _make_facilitator(session, actor, campaign, target)
 
 
 def staff_to_add(session: Session, *, actor: Viewer, campaign_id: int) -> list[User]:

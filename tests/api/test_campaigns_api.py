@@ -1,13 +1,11 @@
 """Campaigns over the JSON API: each route's success, refusals and bad input, the one
 transaction behind a PATCH, and responses that match the OpenAPI document."""
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlmodel import SQLModel, col, select
 
-from server import clock
 from server.accounts import people
 from server.audit import AuditEntry
 from server.campaigns.models import (
@@ -26,19 +24,12 @@ from tests.api.helpers import (
     schema_problems,
     viewer_of,
 )
+from tests.campaigns.pages import future, past
 from tests.conftest import PASSWORD, login
 
 URL = "/api/v1/campaigns"
 LONG = "x" * 10_000
 MISSING = "We could not find that campaign."
-
-
-def future(days: int = 60) -> str:
-    return (clock.now().date() + timedelta(days=days)).isoformat()
-
-
-def past(days: int = 1) -> str:
-    return (clock.now().date() - timedelta(days=days)).isoformat()
 
 
 def goal(**overrides: Any) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from server.campaigns.models import (
     Stakeholder,
 )
 from server.db import Database
-from tests.accounts.helpers import text, viewer_of
+from tests.accounts.helpers import heading, text, viewer_of
 from tests.conftest import page
 
 TITLE = "Safe way to college"
@@ -40,6 +40,20 @@ def future(days: int = 60) -> str:
 
 def past(days: int = 1) -> str:
     return (clock.now().date() - timedelta(days=days)).isoformat()
+
+
+def forbidden(response, words: str) -> None:
+    """The "You can't do that" page, with the reason in plain words."""
+    assert response.status_code == 403
+    assert heading(response) == FORBIDDEN_TITLE
+    assert message(response) == words
+
+
+def not_found(response) -> None:
+    """Another organisation's campaign looks like one that does not exist."""
+    assert response.status_code == 404
+    assert heading(response) == NOT_FOUND_TITLE
+    assert message(response) == MISSING
 
 
 def goal_form(**overrides: str) -> dict[str, str]:

@@ -16,11 +16,8 @@ from tests.accounts.helpers import (
 from tests.campaigns.pages import (
     EXACT,
     FIRST_STEP,
-    FORBIDDEN_TITLE,
     ISSUE,
     MEASURE_WHAT,
-    MISSING,
-    NOT_FOUND_TITLE,
     TITLE,
     actions_of,
     add_stakeholder,
@@ -31,6 +28,7 @@ from tests.campaigns.pages import (
     card_titles,
     facilitate,
     feed_of,
+    forbidden,
     form_value,
     fresh_campaign,
     future,
@@ -42,6 +40,7 @@ from tests.campaigns.pages import (
     make_campaign,
     message,
     no_look_alikes,
+    not_found,
     past,
     post_update,
     readings_of,
@@ -83,18 +82,6 @@ def draft(db, riverside) -> Campaign:
     """Jade's draft with no measure yet."""
     return make_campaign(db, riverside["young"], live=False, title="Bus passes",
                          measure_what="", measure_target="")
-
-
-def _forbidden(response, words: str) -> None:
-    assert response.status_code == 403
-    assert heading(response) == FORBIDDEN_TITLE
-    assert message(response) == words
-
-
-def _not_found(response) -> None:
-    assert response.status_code == 404
-    assert heading(response) == NOT_FOUND_TITLE
-    assert message(response) == MISSING
 
 
 # Logged out ---------------------------------------------------------------------------------
@@ -201,8 +188,8 @@ def test_the_start_form_explains_team_goals(as_user, riverside):
 def test_who_cannot_start_a_campaign_is_told_why(as_user, db, riverside, username, words):
     browser = as_user(username)
 
-    _forbidden(browser.get("/campaigns/new"), words)
-    _forbidden(post(browser, "/campaigns/new", goal_form(action="publish")), words)
+    forbidden(browser.get("/campaigns/new"), words)
+    forbidden(post(browser, "/campaigns/new", goal_form(action="publish")), words)
     assert campaigns_titled(db, TITLE) == []
     assert actions_of(db) == []
 
@@ -401,8 +388,8 @@ def test_only_leads_change_the_goal(as_user, db, riverside, campaign, username):
     browser = as_user(username)
     before = snapshot(db)
 
-    _forbidden(browser.get(f"/campaigns/{campaign.id}/edit"), GOAL_LEADS_ONLY)
-    _forbidden(post(browser, f"/campaigns/{campaign.id}/edit",
+    forbidden(browser.get(f"/campaigns/{campaign.id}/edit"), GOAL_LEADS_ONLY)
+    forbidden(post(browser, f"/campaigns/{campaign.id}/edit",
                     goal_form(title="Taken over", action="save")), GOAL_LEADS_ONLY)
     assert snapshot(db) == before
 
@@ -412,15 +399,15 @@ def test_another_organisation_cannot_see_or_change_the_goal(as_user, db, riversi
     before = snapshot(db)
     for username in ("olu", "hilda"):
         browser = as_user(username)
-        _not_found(browser.get(f"/campaigns/{campaign.id}/edit"))
-        _not_found(post(browser, f"/campaigns/{campaign.id}/edit",
+        not_found(browser.get(f"/campaigns/{campaign.id}/edit"))
+        not_found(post(browser, f"/campaigns/{campaign.id}/edit",
                         goal_form(title="Taken over", action="save")))
     assert snapshot(db) == before
 
 
-def test_a_campaign_that_does_not_exist_is_not_found(as_user, riverside):
-    _not_found(as_user("jade").get("/campaigns/999999"))
-    _not_found(as_user("jade").get("/campaigns/999999/edit"))
+def test_a_campaign_that_does_not_exist_isnot_found(as_user, riverside):
+    not_found(as_user("jade").get("/campaigns/999999"))
+    not_found(as_user("jade").get("/campaigns/999999/edit"))
 
 
 @pytest.mark.parametrize("field, typed, error", [
@@ -459,8 +446,8 @@ def test_a_live_campaign_cannot_lose_a_letter(as_user, db, riverside, campaign):
 
 
 def test_a_young_person_cannot_open_someone_elses_draft(as_user, db, riverside, sam, draft):
-    _not_found(as_user("sam").get(f"/campaigns/{draft.id}"))
-    _not_found(as_user("sam").get(f"/campaigns/{draft.id}/edit"))
+    not_found(as_user("sam").get(f"/campaigns/{draft.id}"))
+    not_found(as_user("sam").get(f"/campaigns/{draft.id}/edit"))
     # Staff can see it.
     assert as_user("worker").get(f"/campaigns/{draft.id}").status_code == 200
 
@@ -521,15 +508,15 @@ def test_only_a_lead_takes_a_draft_live(as_user, db, riverside):
     facilitate(db, riverside["worker"], made)
     before = snapshot(db)
 
-    _forbidden(post(as_user("worker"), f"/campaigns/{made.id}/live"), LEADS_ONLY)
-    _not_found(post(as_user("olu"), f"/campaigns/{made.id}/live"))
+    forbidden(post(as_user("worker"), f"/campaigns/{made.id}/live"), LEADS_ONLY)
+    not_found(post(as_user("olu"), f"/campaigns/{made.id}/live"))
     assert snapshot(db) == before
 
 
 def test_a_live_campaign_cannot_go_live_again(as_user, db, riverside, campaign):
     code = fresh_campaign(db, campaign.id).join_code
 
-    _forbidden(post(as_user("jade"), f"/campaigns/{campaign.id}/live"),
+    forbidden(post(as_user("jade"), f"/campaigns/{campaign.id}/live"),
                "Only a draft can go live.")
     assert fresh_campaign(db, campaign.id).join_code == code
 
@@ -589,7 +576,7 @@ def test_someone_not_in_it_is_told_how_to_join_but_not_the_code(as_user, db, riv
 
 def test_another_organisation_cannot_open_a_campaign(as_user, db, riverside, campaign):
     for username in ("olu", "hilda"):
-        _not_found(as_user(username).get(f"/campaigns/{campaign.id}"))
+        not_found(as_user(username).get(f"/campaigns/{campaign.id}"))
 
 
 def test_opening_the_page_changes_only_the_last_seen_time(as_user, db, riverside, campaign,
@@ -674,9 +661,9 @@ def test_a_member_cannot_change_the_measure_or_post_updates(as_user, db, riversi
     browser = as_user("sam")
     before = snapshot(db)
 
-    _forbidden(post(browser, f"/campaigns/{campaign.id}/progress", {"measure": "39"}),
+    forbidden(post(browser, f"/campaigns/{campaign.id}/progress", {"measure": "39"}),
                "Only the campaign's leads can update the measure.")
-    _forbidden(post(browser, f"/campaigns/{campaign.id}/progress", {"update": "Hello"}),
+    forbidden(post(browser, f"/campaigns/{campaign.id}/progress", {"update": "Hello"}),
                "Only the campaign's leads and facilitators can post updates.")
     assert snapshot(db) == before
 
@@ -694,8 +681,8 @@ def test_a_facilitator_posts_an_update(as_user, db, riverside, campaign):
 
 def test_another_organisation_cannot_post_progress(as_user, db, riverside, campaign):
     before = snapshot(db)
-    _not_found(post(as_user("olu"), f"/campaigns/{campaign.id}/progress", {"update": "Hi"}))
-    _not_found(post(as_user("hilda"), f"/campaigns/{campaign.id}/progress", {"update": "Hi"}))
+    not_found(post(as_user("olu"), f"/campaigns/{campaign.id}/progress", {"update": "Hi"}))
+    not_found(post(as_user("hilda"), f"/campaigns/{campaign.id}/progress", {"update": "Hi"}))
     assert snapshot(db) == before
 
 
@@ -770,13 +757,13 @@ def test_a_member_cannot_tick_someone_elses_step_or_change_the_plan(as_user, db,
     browser = as_user("sam")
     before = snapshot(db)
 
-    _forbidden(post(browser, f"/campaigns/{campaign.id}/steps/{step.id}", {"done": "1"}),
+    forbidden(post(browser, f"/campaigns/{campaign.id}/steps/{step.id}", {"done": "1"}),
                "Only the campaign's leads and the step's owner can tick it.")
-    _forbidden(post(browser, f"/campaigns/{campaign.id}/steps", {"text": "Mine now"}),
+    forbidden(post(browser, f"/campaigns/{campaign.id}/steps", {"text": "Mine now"}),
                LEADS_ONLY)
-    _forbidden(post(browser, f"/campaigns/{campaign.id}/steps/{step.id}", {"text": "Mine"}),
+    forbidden(post(browser, f"/campaigns/{campaign.id}/steps/{step.id}", {"text": "Mine"}),
                LEADS_ONLY)
-    _forbidden(post(browser, f"/campaigns/{campaign.id}/steps/{step.id}/remove"), LEADS_ONLY)
+    forbidden(post(browser, f"/campaigns/{campaign.id}/steps/{step.id}/remove"), LEADS_ONLY)
     assert snapshot(db) == before
 
 
@@ -823,13 +810,13 @@ def test_changing_a_step_needs_words(as_user, db, riverside, campaign, typed, er
 def test_a_live_campaign_keeps_at_least_one_step(as_user, db, riverside, campaign):
     step = steps_of(db, campaign)[0]
 
-    _forbidden(post(as_user("jade"), f"/campaigns/{campaign.id}/steps/{step.id}/remove"),
+    forbidden(post(as_user("jade"), f"/campaigns/{campaign.id}/steps/{step.id}/remove"),
                "A live campaign needs at least one step in its plan. "
                "Add another step before removing this one.")
     assert len(steps_of(db, campaign)) == 1
 
 
-def test_steps_of_another_campaign_or_organisation_are_not_found(as_user, db, riverside, sam,
+def test_steps_of_another_campaign_or_organisation_arenot_found(as_user, db, riverside, sam,
                                                                  campaign):
     others = make_campaign(db, sam, title="Sam's campaign")
     theirs = steps_of(db, others)[0]
@@ -843,7 +830,7 @@ def test_steps_of_another_campaign_or_organisation_are_not_found(as_user, db, ri
         assert message(response) == "We could not find that step in this campaign."
     for url in (f"/campaigns/{campaign.id}/steps", f"/campaigns/{campaign.id}/steps/{mine.id}",
                 f"/campaigns/{campaign.id}/steps/{mine.id}/remove"):
-        _not_found(post(as_user("olu"), url, {"text": "Hi", "done": "1"}))
+        not_found(post(as_user("olu"), url, {"text": "Hi", "done": "1"}))
     assert snapshot(db) == before
 
 
@@ -928,16 +915,16 @@ def test_only_leads_change_people_with_power(as_user, db, riverside, campaign):
     before = snapshot(db)
     for username in ("sam", "worker"):
         browser = as_user(username)
-        _forbidden(post(browser, f"/campaigns/{campaign.id}/stakeholders", {"name": "Mayor"}),
+        forbidden(post(browser, f"/campaigns/{campaign.id}/stakeholders", {"name": "Mayor"}),
                    LEADS_ONLY)
-        _forbidden(post(browser, f"/campaigns/{campaign.id}/stakeholders/{added.id}",
+        forbidden(post(browser, f"/campaigns/{campaign.id}/stakeholders/{added.id}",
                         {"name": "Mayor"}), LEADS_ONLY)
-        _forbidden(post(browser, f"/campaigns/{campaign.id}/stakeholders/{added.id}/remove"),
+        forbidden(post(browser, f"/campaigns/{campaign.id}/stakeholders/{added.id}/remove"),
                    LEADS_ONLY)
     assert snapshot(db) == before
 
 
-def test_stakeholders_of_another_campaign_or_organisation_are_not_found(as_user, db, riverside,
+def test_stakeholders_of_another_campaign_or_organisation_arenot_found(as_user, db, riverside,
                                                                         sam, campaign):
     others = make_campaign(db, sam, title="Sam's campaign")
     theirs = add_stakeholder(db, sam, others)
@@ -950,7 +937,7 @@ def test_stakeholders_of_another_campaign_or_organisation_are_not_found(as_user,
     for url in (f"/campaigns/{campaign.id}/stakeholders",
                 f"/campaigns/{campaign.id}/stakeholders/{mine.id}",
                 f"/campaigns/{campaign.id}/stakeholders/{mine.id}/remove"):
-        _not_found(post(as_user("olu"), url, {"name": "Mayor"}))
+        not_found(post(as_user("olu"), url, {"name": "Mayor"}))
     assert snapshot(db) == before
 
 
@@ -1027,9 +1014,9 @@ def test_only_leads_end_a_campaign(as_user, db, riverside, campaign):
     before = snapshot(db)
     data = {"outcome": "closed", "statement": "Over"}
 
-    _forbidden(post(as_user("sam"), f"/campaigns/{campaign.id}/end", data), LEADS_ONLY)
-    _forbidden(post(as_user("worker"), f"/campaigns/{campaign.id}/end", data), LEADS_ONLY)
-    _not_found(post(as_user("olu"), f"/campaigns/{campaign.id}/end", data))
+    forbidden(post(as_user("sam"), f"/campaigns/{campaign.id}/end", data), LEADS_ONLY)
+    forbidden(post(as_user("worker"), f"/campaigns/{campaign.id}/end", data), LEADS_ONLY)
+    not_found(post(as_user("olu"), f"/campaigns/{campaign.id}/end", data))
     assert snapshot(db) == before
 
 
@@ -1081,14 +1068,14 @@ def test_archiving_needs_a_clear_choice(as_user, db, riverside, campaign, choice
 def test_young_people_cannot_archive(as_user, db, riverside, campaign):
     before = snapshot(db)
 
-    _forbidden(post(as_user("jade"), f"/campaigns/{campaign.id}/archive", {"archived": "1"}),
+    forbidden(post(as_user("jade"), f"/campaigns/{campaign.id}/archive", {"archived": "1"}),
                "Only youth workers and organisation admins can archive a campaign.")
     assert snapshot(db) == before
 
 
 def test_another_organisations_worker_cannot_archive(as_user, db, riverside, campaign):
     before = snapshot(db)
-    _not_found(post(as_user("hilda"), f"/campaigns/{campaign.id}/archive", {"archived": "1"}))
+    not_found(post(as_user("hilda"), f"/campaigns/{campaign.id}/archive", {"archived": "1"}))
     assert snapshot(db) == before
 
 
@@ -1120,14 +1107,14 @@ def test_staff_join_as_facilitator(as_user, db, riverside, campaign, username):
 def test_young_people_cannot_be_facilitators(as_user, db, riverside, campaign, make_user):
     make_user(riverside["org"], "kai", "young_person", "13_15")
     before = snapshot(db)
-    _forbidden(post(as_user("kai"), f"/campaigns/{campaign.id}/facilitate"),
+    forbidden(post(as_user("kai"), f"/campaigns/{campaign.id}/facilitate"),
                "Only youth workers and organisation admins can be facilitators.")
     assert snapshot(db) == before
 
 
 def test_another_organisations_worker_cannot_facilitate(as_user, db, riverside, campaign):
     before = snapshot(db)
-    _not_found(post(as_user("hilda"), f"/campaigns/{campaign.id}/facilitate"))
+    not_found(post(as_user("hilda"), f"/campaigns/{campaign.id}/facilitate"))
     assert snapshot(db) == before
 
 

@@ -16,9 +16,6 @@ from tests.accounts.helpers import (
     text,
 )
 from tests.campaigns.pages import (
-    FORBIDDEN_TITLE,
-    MISSING,
-    NOT_FOUND_TITLE,
     TITLE,
     actions_of,
     add_step,
@@ -26,6 +23,7 @@ from tests.campaigns.pages import (
     audit_of,
     facilitate,
     feed_of,
+    forbidden,
     form_value,
     fresh_campaign,
     join,
@@ -36,6 +34,7 @@ from tests.campaigns.pages import (
     membership,
     message,
     no_look_alikes,
+    not_found,
     role_of,
     shown_code,
     snapshot,
@@ -90,18 +89,6 @@ def _buttons(response, user) -> list[str]:
         if text(li, "strong") == user.display_name:
             return [b.get_text(" ", strip=True) for b in li.select("button")]
     raise AssertionError(f"{user.display_name} is not listed")
-
-
-def _forbidden(response, words: str) -> None:
-    assert response.status_code == 403
-    assert heading(response) == FORBIDDEN_TITLE
-    assert message(response) == words
-
-
-def _not_found(response) -> None:
-    assert response.status_code == 404
-    assert heading(response) == NOT_FOUND_TITLE
-    assert message(response) == MISSING
 
 
 # Logged out ---------------------------------------------------------------------------------
@@ -187,13 +174,13 @@ def test_staff_see_who_is_in_any_campaign(as_user, db, riverside, campaign):
 
 def test_young_people_outside_the_campaign_cannot_see_who_is_in_it(as_user, db, riverside, kai,
                                                                    campaign):
-    _forbidden(as_user("kai").get(f"/campaigns/{campaign.id}/people"),
+    forbidden(as_user("kai").get(f"/campaigns/{campaign.id}/people"),
                "Only the campaign's members can see who is in it.")
 
 
 def test_another_organisation_cannot_see_the_people(as_user, db, riverside, campaign):
     for username in ("olu", "hilda"):
-        _not_found(as_user(username).get(f"/campaigns/{campaign.id}/people"))
+        not_found(as_user(username).get(f"/campaigns/{campaign.id}/people"))
 
 
 def test_looking_at_people_and_codes_changes_nothing(as_user, db, riverside, kai, campaign):
@@ -291,14 +278,14 @@ def test_only_leads_make_co_leads(as_user, db, riverside, sam, campaign, usernam
     facilitate(db, riverside["worker"], campaign)
     before = snapshot(db)
 
-    _forbidden(post(as_user(username), f"/campaigns/{campaign.id}/people/{sam.id}/lead",
+    forbidden(post(as_user(username), f"/campaigns/{campaign.id}/people/{sam.id}/lead",
                     {"lead": "1"}), LEADS_ONLY)
     assert snapshot(db) == before
 
 
 def test_another_organisation_cannot_make_co_leads(as_user, db, riverside, sam, campaign):
     before = snapshot(db)
-    _not_found(post(as_user("olu"), f"/campaigns/{campaign.id}/people/{sam.id}/lead",
+    not_found(post(as_user("olu"), f"/campaigns/{campaign.id}/people/{sam.id}/lead",
                     {"lead": "1"}))
     assert snapshot(db) == before
 
@@ -383,7 +370,7 @@ def test_a_lead_cannot_remove_a_facilitator_but_a_youth_worker_can(as_user, db, 
     before = snapshot(db)
 
     jade = as_user("jade")
-    _forbidden(post(jade, f"/campaigns/{campaign.id}/people/{worker.id}/remove"),
+    forbidden(post(jade, f"/campaigns/{campaign.id}/people/{worker.id}/remove"),
                "Only a youth worker can remove a facilitator.")
     assert "Remove" not in " ".join(_buttons(jade.get(f"/campaigns/{campaign.id}/people"),
                                              worker))
@@ -398,7 +385,7 @@ def test_a_member_cannot_remove_others(as_user, db, riverside, sam, kai, campaig
     join(db, kai, campaign)
     before = snapshot(db)
 
-    _forbidden(post(as_user("sam"), f"/campaigns/{campaign.id}/people/{kai.id}/remove"),
+    forbidden(post(as_user("sam"), f"/campaigns/{campaign.id}/people/{kai.id}/remove"),
                RUNNERS_ONLY)
     assert snapshot(db) == before
 
@@ -410,8 +397,8 @@ def test_removing_someone_not_in_it_or_from_another_organisation(as_user, db, ri
     response = post(as_user("jade"), f"/campaigns/{campaign.id}/people/{kai.id}/remove")
     assert response.status_code == 404
     assert message(response) == "That person is not in this campaign."
-    _not_found(post(as_user("olu"), f"/campaigns/{campaign.id}/people/{sam.id}/remove"))
-    _not_found(post(as_user("hilda"), f"/campaigns/{campaign.id}/people/{sam.id}/remove"))
+    not_found(post(as_user("olu"), f"/campaigns/{campaign.id}/people/{sam.id}/remove"))
+    not_found(post(as_user("hilda"), f"/campaigns/{campaign.id}/people/{sam.id}/remove"))
     assert snapshot(db) == before
 
 
@@ -459,9 +446,9 @@ def test_only_a_youth_worker_from_the_organisation_can_be_added(as_user, db, riv
 
 def test_a_member_cannot_add_facilitators(as_user, db, riverside, campaign):
     before = snapshot(db)
-    _forbidden(post(as_user("sam"), f"/campaigns/{campaign.id}/facilitators",
+    forbidden(post(as_user("sam"), f"/campaigns/{campaign.id}/facilitators",
                     {"user_id": str(riverside["worker"].id)}), RUNNERS_ONLY)
-    _not_found(post(as_user("olu"), f"/campaigns/{campaign.id}/facilitators",
+    not_found(post(as_user("olu"), f"/campaigns/{campaign.id}/facilitators",
                     {"user_id": str(riverside["worker"].id)}))
     assert snapshot(db) == before
 
@@ -493,8 +480,8 @@ def test_a_new_code_replaces_the_old_one(as_user, db, riverside, kai, campaign, 
 
 def test_only_leads_and_facilitators_make_a_new_code(as_user, db, riverside, campaign):
     old = _code(db, campaign)
-    _forbidden(post(as_user("sam"), f"/campaigns/{campaign.id}/code"), RUNNERS_ONLY)
-    _not_found(post(as_user("olu"), f"/campaigns/{campaign.id}/code"))
+    forbidden(post(as_user("sam"), f"/campaigns/{campaign.id}/code"), RUNNERS_ONLY)
+    not_found(post(as_user("olu"), f"/campaigns/{campaign.id}/code"))
     assert _code(db, campaign) == old
     assert "campaign.code_regenerated" not in actions_of(db, campaign)
 
@@ -503,7 +490,7 @@ def test_a_draft_has_no_code(as_user, db, riverside):
     draft = make_campaign(db, riverside["young"], live=False)
     browser = as_user("jade")
 
-    _forbidden(post(browser, f"/campaigns/{draft.id}/code"),
+    forbidden(post(browser, f"/campaigns/{draft.id}/code"),
                "Only a live campaign has a join code.")
     assert fresh_campaign(db, draft.id).join_code is None
     drafted = browser.get(f"/campaigns/{draft.id}/qr.svg")
@@ -531,13 +518,13 @@ def test_the_qr_code_is_an_svg_of_the_join_link(as_user, db, riverside, campaign
 
 @pytest.mark.parametrize("username", ["kai", "worker"])
 def test_the_qr_code_is_for_members_only(as_user, db, riverside, kai, campaign, username):
-    _forbidden(as_user(username).get(f"/campaigns/{campaign.id}/qr.svg"),
+    forbidden(as_user(username).get(f"/campaigns/{campaign.id}/qr.svg"),
                "Only the campaign's members can see its join code.")
 
 
 def test_another_organisation_cannot_get_the_qr_code(as_user, db, riverside, campaign):
     for username in ("olu", "hilda"):
-        _not_found(as_user(username).get(f"/campaigns/{campaign.id}/qr.svg"))
+        not_found(as_user(username).get(f"/campaigns/{campaign.id}/qr.svg"))
 
 
 def test_an_archived_campaign_shows_no_code(as_user, db, riverside, campaign):
@@ -546,7 +533,7 @@ def test_an_archived_campaign_shows_no_code(as_user, db, riverside, campaign):
 
     assert page(browser.get(f"/campaigns/{campaign.id}/people")).select_one(".invite") is None
     assert page(browser.get(f"/campaigns/{campaign.id}")).select_one(".code") is None
-    _forbidden(post(browser, f"/campaigns/{campaign.id}/code"),
+    forbidden(post(browser, f"/campaigns/{campaign.id}/code"),
                "This campaign is archived: it can be read but not changed.")
 
 
@@ -644,7 +631,7 @@ def test_codes_of_ended_or_archived_campaigns_are_refused(as_user, db, riverside
 def test_an_under_13_without_agreement_cannot_join(as_user, db, riverside, campaign):
     before = snapshot(db)
 
-    _forbidden(post(as_user("milo"), "/campaigns/join", {"code": _code(db, campaign)}),
+    forbidden(post(as_user("milo"), "/campaigns/join", {"code": _code(db, campaign)}),
                "A youth worker needs to record a parent's or carer's agreement before you can "
                "join a campaign.")
     assert snapshot(db) == before
