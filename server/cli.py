@@ -2,6 +2,7 @@
 
 import argparse
 import getpass
+import socket
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -101,17 +102,37 @@ def cmd_fetch_htmx(args: argparse.Namespace, settings: Settings) -> None:
     print("Serve it with HTMX_SOURCE=local.")
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything says the app is running."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as exc:
+        listener.close()
+        raise CommandError(
+            f"--port: cannot listen on {host} port {port} ({exc.strerror}). Another program "
+            "may be using it: stop it, or choose another port with --port.") from None
+    listener.listen(2048)
+    return listener
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
     from server.app import create_app
 
+    listener = _listen(args.host, args.port)
     with _database(settings) as db:
         if args.demo:
             with db.write() as session:
                 logins = demo.seed(session, Passwords(settings))
+    port = listener.getsockname()[1]
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
-    print(f"\nStudent Voice is running at http://{shown_host}:{args.port}/")
+    if ":" in shown_host:
+        shown_host = f"[{shown_host}]"
+    print(f"\nStudent Voice is running at http://{shown_host}:{port}/")
     print(f"Database: {settings.database_url}")
     if args.demo:
         print(f"\nDemo logins for {demo.DEMO_ORG}:")
@@ -119,7 +140,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
             print(f"  {login.role:<13} username {login.username:<7} password {login.password}")
     print("\nPress Ctrl+C to stop.\n", flush=True)
     app = create_app(settings.with_(migrate_on_start=False))
-    uvicorn.run(app, host=args.host, port=args.port, proxy_headers=True, log_level="info")
+    config = uvicorn.Config(app, proxy_headers=True, log_level="info")
+    uvicorn.Server(config).run(sockets=[listener])
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -678,6 +678,17 @@ def test_serve_demo_twice_on_the_same_database(db_url, tmp_path):
     failed(create_user(db_url, create_org(db_url, "Another Club"), "Jade"), "taken")
 
 
+def test_serve_on_a_port_in_use_says_so_and_never_claims_to_be_running(db_url):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = run(db_url, "serve", "--host", "127.0.0.1", "--port", str(port))
+    failed(result, "--port", f"cannot listen on 127.0.0.1 port {port}",
+           "choose another port")
+    assert "is running" not in result.stderr
+
+
 def test_serve_without_demo_adds_nobody(db_url, tmp_path):
     with serving(db_url, tmp_path) as server:
         output = server.text()
