@@ -678,3 +678,22 @@ def test_every_campaign_operation_is_documented_with_its_errors(document):
 def test_a_422_matches_the_documented_error_schema(api, document):
     response = api("young", "post", URL, json=goal(title=""))
     check_schema(document, URL, "post", response.json(), "422")
+
+
+def test_a_suspended_member_changes_nothing(api, db, people_):
+    campaign = create_live(api)
+    before = snapshot(db)
+    with db.write() as session:
+        people.suspend(session, actor=viewer_of(db, people_["worker"]),
+                       user_id=people_["young"].id, reason="Shared someone's photo")
+    suspended = snapshot(db)
+    assert suspended["AuditEntry"][:-1] == before["AuditEntry"]  # only the suspension itself
+
+    for method, url, body in [
+        ("patch", f"{URL}/{campaign['id']}", {"title": "Mine now"}),
+        ("post", f"{URL}/{campaign['id']}/progress", {"update": "Still here"}),
+        ("post", URL, goal()),
+        ("post", f"{URL}/join", {"code": campaign["join_code"]}),
+    ]:
+        assert_unauthenticated(api("young", method, url, json=body))
+    assert snapshot(db) == suspended

@@ -4,6 +4,7 @@ power, ending and archiving, facilitating, and "My campaigns" on the home page."
 
 import pytest
 
+from server.accounts import people
 from server.campaigns.models import Campaign
 from tests.accounts.helpers import (
     alert,
@@ -12,6 +13,7 @@ from tests.accounts.helpers import (
     heading,
     location,
     text,
+    viewer_of,
 )
 from tests.campaigns.pages import (
     EXACT,
@@ -1159,3 +1161,23 @@ def test_my_campaigns_is_empty_for_someone_in_none(as_user, db, riverside, sam):
     response = as_user("jade").get("/")
     assert _my_cards(response) == []
     assert "You are not in a campaign yet." in text(page(response), "#my-campaigns ~ p")
+
+
+def test_a_suspended_lead_is_logged_out_and_changes_nothing(as_user, db, riverside, campaign):
+    browser = as_user("jade")
+    with db.write() as session:
+        people.suspend(session, actor=viewer_of(db, riverside["worker"]),
+                       user_id=riverside["young"].id, reason="Shared someone's photo")
+    before = snapshot(db)
+
+    # Suspension ended the session: every form sends the browser to log in, changing nothing.
+    for url, data in [(f"/campaigns/{campaign.id}/progress", {"update": "Still here"}),
+                      (f"/campaigns/{campaign.id}/edit", goal_form(title="Mine now")),
+                      ("/campaigns/new", goal_form())]:
+        response = post(browser, url, data)
+        assert response.status_code == 303, url
+        assert location(response) == f"/login?next={url}"
+        assert snapshot(db) == before
+    shown = browser.get(f"/campaigns/{campaign.id}")
+    assert shown.status_code == 303
+    assert location(shown).startswith("/login")
