@@ -309,6 +309,18 @@ def test_joining_twice_is_harmless(club):
     assert membership(club.db, campaign, club.jade).role == CampaignRole.lead
 
 
+def test_two_joins_at_the_same_moment_make_one_membership(club, monkeypatch):
+    """Both requests find no membership; the database's unique constraint decides, and the
+    second request still succeeds without a second row, feed item or audit entry."""
+    campaign = live(club)
+    joined(club, campaign, club.kai)
+    before = snapshot(club.db)
+    monkeypatch.setattr(service, "_membership", lambda *args: None)  # as if it had not committed
+
+    assert club.do(service.join, club.kai, code=campaign.join_code).id == campaign.id
+    assert snapshot(club.db) == before
+
+
 def test_a_removed_member_cannot_rejoin_by_code_but_one_who_left_can(club):
     campaign = live(club)
     joined(club, campaign, club.kai, club.sam)
