@@ -126,9 +126,11 @@ async def _publish(request: Request, campaign_id: int, *, just_saved: bool = Fal
     try:
         await write(request, service.go_live, actor=actor, campaign_id=campaign_id)
     except InvalidInput as problem:
-        # Everything typed is saved as a draft; say which letters are missing.
-        return await _edit_form(request, campaign_id, status=422, errors=problem.errors,
-                                saved_draft=just_saved)
+        if just_saved:
+            # What was typed is saved as a draft: show it at its own address, so reloading
+            # the page can never make a second campaign.
+            return redirect(_url(campaign_id, "/edit?publish=1"))
+        return await _edit_form(request, campaign_id, status=422, errors=problem.errors)
     return redirect(_url(campaign_id) + "?live=1")
 
 
@@ -153,7 +155,15 @@ async def _edit_form(request: Request, campaign_id: int, *, status: int = 200,
 
 @login_required
 async def edit_page(request: Request) -> Response:
-    return await _edit_form(request, _cid(request))
+    campaign_id = _cid(request)
+    if request.query_params.get("publish") != "1":
+        return await _edit_form(request, campaign_id)
+    # Just saved as a draft on the way to going live: say which letters are still missing.
+    view = await read(request, service.get_campaign, actor=signed_in(request),
+                      campaign_id=campaign_id)
+    errors = {letter.field: f"{letter.key}: {letter.problem}" for letter in view.missing}
+    return await _edit_form(request, campaign_id, errors=errors,
+                            saved_draft=view.campaign.status == Status.draft)
 
 
 @login_required

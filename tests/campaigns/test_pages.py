@@ -263,11 +263,15 @@ def test_publishing_a_complete_goal_goes_live_with_a_code(as_user, db, riverside
 def test_publishing_with_the_m_missing_keeps_everything_as_a_draft(as_user, db, riverside):
     browser = as_user("jade")
 
-    response = post(browser, "/campaigns/new", goal_form(
+    sent = post(browser, "/campaigns/new", goal_form(
         measure_what="", measure_target="", measure_unit="", action="publish"))
 
-    assert response.status_code == 422
+    # Saved, then shown at the draft's own address: reloading cannot make a second campaign.
     [made] = campaigns_titled(db, TITLE)
+    assert sent.status_code == 303
+    assert location(sent) == f"/campaigns/{made.id}/edit?publish=1"
+    response = browser.get(location(sent))
+    assert response.status_code == 200
     assert made.status == "draft" and made.join_code is None
     assert (made.issue, made.exact, made.deadline.isoformat()) == (ISSUE, EXACT, future())
     assert actions_of(db, made) == ["campaign.created"]
@@ -296,19 +300,25 @@ def test_publishing_with_the_m_missing_keeps_everything_as_a_draft(as_user, db, 
     assert len(campaigns_titled(db, TITLE)) == 1
 
 
-def test_publishing_without_a_date_says_goals_need_a_deadline(as_user, db, riverside):
-    response = post(as_user("jade"), "/campaigns/new", goal_form(deadline="", action="publish"))
+def _published(browser, url: str, data: dict[str, str]):
+    """Sends a form with "Save and go live" and follows it to the page it leads to."""
+    sent = post(browser, url, data)
+    assert sent.status_code == 303
+    return browser.get(location(sent))
 
-    assert response.status_code == 422
+
+def test_publishing_without_a_date_says_goals_need_a_deadline(as_user, db, riverside):
+    browser = as_user("jade")
+    response = _published(browser, "/campaigns/new", goal_form(deadline="", action="publish"))
+
     assert field_error(response, "deadline") == "T: Add a date: goals need a deadline."
     assert letters(response) == {"T": False, "E": True, "A": True, "M": True}
 
 
 def test_publishing_without_a_plan_or_exact_names_both_letters(as_user, db, riverside):
-    response = post(as_user("jade"), "/campaigns/new",
-                    goal_form(exact="", step_0="", action="publish"))
+    response = _published(as_user("jade"), "/campaigns/new",
+                          goal_form(exact="", step_0="", action="publish"))
 
-    assert response.status_code == 422
     assert field_errors(response) == {
         "exact": "E: Say exactly what will be different when you have done it, in one or two "
                  "sentences.",
@@ -489,11 +499,10 @@ def test_going_live_with_a_letter_missing_names_it(as_user, db, riverside, draft
 
 def test_publishing_a_changed_draft_with_a_letter_missing_saves_what_was_typed(
         as_user, db, riverside, draft):
-    response = post(as_user("jade"), f"/campaigns/{draft.id}/edit", goal_form(
+    response = _published(as_user("jade"), f"/campaigns/{draft.id}/edit", goal_form(
         title="Bus passes for all", measure_what="students with a bus pass", measure_target="",
         step_0="", action="publish"))
 
-    assert response.status_code == 422
     assert "Saved as a draft" in text(page(response), '.notice[role="status"]')
     assert field_errors(response) == {
         "measure_target": "M: Add a target: the number you are aiming for."}
