@@ -7,8 +7,9 @@ once with "database is locked" when another writer got there first; an
 immediate one takes the write lock up front and waits its turn instead.
 """
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -100,11 +101,17 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._writer = self.engine.execution_options(sqlite_immediate=True)
+        # SQLite has one writer at a time. Inside one process, writers queue on this lock and
+        # each is woken as soon as the one before commits; SQLite's own busy timeout (which
+        # polls, and lets a newcomer overtake someone who has waited long) is then only
+        # needed between processes.
+        self._write_turn = threading.Lock() if url.startswith("sqlite") else None
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that will write: committed on success, rolled back on error."""
-        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+        with (self._write_turn or nullcontext()), \
+                Session(self._writer, expire_on_commit=False) as session, session.begin():
             yield session
 
     @contextmanager
