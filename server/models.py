@@ -12,19 +12,30 @@ from server.accounts.models import (
 )
 from server.audit import AuditEntry
 from server.campaigns.models import (
+    Ballot,
+    BallotReceipt,
     Campaign,
     CampaignMember,
+    Comment,
     FeedItem,
     MeasureReading,
     PlanStep,
+    Poll,
+    PollOption,
+    Reaction,
     Stakeholder,
 )
+from server.live.events import Event
 
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "Ballot",
+    "BallotReceipt",
     "Campaign",
     "CampaignMember",
+    "Comment",
+    "Event",
     "FeedItem",
     "Invite",
     "LoginFailure",
@@ -33,6 +44,9 @@ __all__ = [
     "Organisation",
     "PasswordResetCode",
     "PlanStep",
+    "Poll",
+    "PollOption",
+    "Reaction",
     "Stakeholder",
     "User",
     "UserSession",

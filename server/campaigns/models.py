@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Date, Float, UniqueConstraint
+from sqlalchemy import Column, Date, Float, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from server.db import UTCDateTime, created_now, foreign_key
@@ -85,8 +85,6 @@ FEED_SUMMARIES = {
     FeedKind.archived: "it was archived",
     FeedKind.unarchived: "it is back",
 }
-
-
 
 
 class Campaign(SQLModel, table=True):
@@ -180,3 +178,149 @@ class FeedItem(SQLModel, table=True):
                                                                    index=False))
     text: str = Field(default="", max_length=2000)
     created_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime, index=True)
+
+
+# ---------------------------------------------------------------- polls
+
+
+class PollKind(StrEnum):
+    single = "single"  # one option
+    multiple = "multiple"  # up to max_choices options
+    ranked = "ranked"  # options in order; counted by instant-runoff
+    score = "score"  # 0 to 5 for every option
+    proposal = "proposal"  # agree / abstain / disagree / block
+
+
+POLL_KIND_LABELS = {
+    PollKind.single: "Pick one",
+    PollKind.multiple: "Pick several",
+    PollKind.ranked: "Put in order",
+    PollKind.score: "Score each from 0 to 5",
+    PollKind.proposal: "Agree or not (a proposal)",
+}
+
+
+class PollStatus(StrEnum):
+    draft = "draft"  # being set up: nobody can vote yet
+    open = "open"
+    closed = "closed"
+
+
+class Visibility(StrEnum):
+    live = "live"  # everyone sees results as votes come in
+    after_vote = "after_vote"  # you see results once you have voted
+    after_close = "after_close"  # results show when the poll closes
+
+
+VISIBILITY_LABELS = {
+    Visibility.live: "Everyone sees results as votes come in",
+    Visibility.after_vote: "People see results after they vote",
+    Visibility.after_close: "Results show when the poll closes",
+}
+
+
+class Poll(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(sa_column=foreign_key("campaign.id"))
+    question: str = Field(max_length=200)
+    description: str = Field(default="", max_length=1000)
+    kind: str = Field(max_length=10)
+    max_choices: int = 1  # for multiple: how many options a ballot may pick
+    anonymous: bool = True
+    visibility: str = Field(default=Visibility.live, max_length=12)
+    # Shown to everyone whatever the visibility, by a facilitator or lead (presenter view).
+    revealed: bool = False
+    status: str = Field(default=PollStatus.open, max_length=8, index=True)
+    closes_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_by: int | None = Field(default=None, sa_column=foreign_key("user.id", nullable=True,
+                                                                    index=False))
+    created_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime)
+    opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PollOption(SQLModel, table=True):
+    __tablename__ = "poll_option"
+
+    id: int | None = Field(default=None, primary_key=True)
+    poll_id: int = Field(sa_column=foreign_key("poll.id"))
+    position: int = 0
+    label: str = Field(max_length=120)
+
+
+class Ballot(SQLModel, table=True):
+    """One per member per poll: the database refuses a second (the unique constraint)."""
+
+    __table_args__ = (UniqueConstraint("poll_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    poll_id: int = Field(sa_column=foreign_key("poll.id", index=False))
+    user_id: int = Field(sa_column=foreign_key("user.id"))
+    # JSON: [option ids] for single, multiple and ranked; {option id: score} for score;
+    # "agree" / "abstain" / "disagree" / "block" for a proposal.
+    choices: str = Field(sa_column=Column(Text, nullable=False))
+    reason: str = Field(default="", max_length=500)
+    cast_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime)
+    changed_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime)
+
+
+class BallotReceipt(SQLModel, table=True):
+    """What each submission saved, by its client operation id: a retry gets the same answer."""
+
+    __tablename__ = "ballot_receipt"
+    __table_args__ = (UniqueConstraint("user_id", "client_op_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=foreign_key("user.id", index=False))
+    client_op_id: str = Field(max_length=64)
+    poll_id: int = Field(sa_column=foreign_key("poll.id"))
+    choices: str = Field(sa_column=Column(Text, nullable=False))
+    reason: str = Field(default="", max_length=500)
+    saved_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime)
+
+
+# ---------------------------------------------------------------- discussion
+
+
+class Comment(SQLModel, table=True):
+    __table_args__ = (Index("ix_comment_campaign_parent_id", "campaign_id", "parent_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(sa_column=foreign_key("campaign.id", index=False))
+    # Replies go one level deep: a reply's parent is always a top-level comment.
+    parent_id: int | None = Field(default=None, sa_column=foreign_key("comment.id", nullable=True,
+                                                                   index=False))
+    author_id: int | None = Field(default=None, sa_column=foreign_key("user.id", nullable=True))
+    text: str = Field(default="", max_length=2000)
+    created_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime)
+    edited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Deleted by its author: the words are gone, the place in the thread stays for its replies.
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ReactionKind(StrEnum):
+    agree = "agree"
+    love = "love"
+    laugh = "laugh"
+    wow = "wow"
+    idea = "idea"
+
+
+# The emoji, and the words a screen reader says.
+REACTIONS = {
+    ReactionKind.agree: ("\N{THUMBS UP SIGN}", "Agree"),
+    ReactionKind.love: ("\N{HEAVY BLACK HEART}\N{VARIATION SELECTOR-16}", "Love it"),
+    ReactionKind.laugh: ("\N{FACE WITH TEARS OF JOY}", "Funny"),
+    ReactionKind.wow: ("\N{FACE WITH OPEN MOUTH}", "Wow"),
+    ReactionKind.idea: ("\N{ELECTRIC LIGHT BULB}", "Good idea"),
+}
+
+
+class Reaction(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("comment_id", "user_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(sa_column=foreign_key("comment.id", index=False))
+    user_id: int = Field(sa_column=foreign_key("user.id"))
+    kind: str = Field(max_length=10)
+    created_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime)
