@@ -1,0 +1,418 @@
+"""A campaign's discussion: comments, one level of replies, and reactions.
+
+The only code that changes comments. Each function checks who is asking and what they sent,
+changes rows, and writes the audit entry and the live event in the caller's transaction (the
+event is announced after the commit: `server.live.events`).
+
+Who may do what:
+- anyone who may see the campaign reads its discussion (the campaign service's rules);
+- its active members (leads, members and facilitators) comment, reply and react, unless their
+  account is suspended, they are an under-13 waiting for a parent's or carer's agreement, or
+  the campaign has ended or is archived (then its discussion is closed);
+- an author changes their comment for `EDIT_WINDOW` after posting it, and deletes it at any
+  time: its words go, its place stays for its replies, shown as "Comment deleted".
+
+Replies go one level deep. A reply to a reply is attached to the thread's top-level comment,
+so a reply always sits in the thread it was written in.
+
+A comment travels as `comment_data`: a plain JSON-able dict. The page, the API and the live
+events all use that one shape, so a comment looks the same however it arrives.
+"""
+
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from server import audit, clock
+from server.accounts.models import User
+from server.accounts.sessions import Viewer
+from server.campaigns import service, team
+from server.campaigns.models import (
+    ENDED,
+    REACTIONS,
+    Campaign,
+    CampaignMember,
+    Comment,
+    Reaction,
+    ReactionKind,
+)
+from server.errors import InvalidInput, NotAllowed, NotFound
+from server.live import events
+
+EDIT_WINDOW = timedelta(minutes=10)
+PAGE = 20  # top-level threads per page of history
+TEXT_MAX = 2000
+
+CREATED = "comment.created"
+EDITED = "comment.edited"
+DELETED = "comment.deleted"
+REACTION_CHANGED = "reaction.changed"
+
+COMMENT_MISSING = "We could not find that comment."
+PARENT_MISSING = "We could not find the comment you are replying to."
+EDIT_CLOSED = "You can change a comment for 10 minutes after posting it."
+SUSPENDED = "Your account is suspended, so you cannot make changes. Talk to a youth worker."
+ZERO_WIDTH_JOINERS = frozenset("\u200c\u200d")  # inside emoji like 👨‍👩‍👧
+EMOJI_TAGS = range(0xE0020, 0xE0080)  # inside flag emoji like 🏴󠁧󠁢󠁳󠁣󠁴󠁿
+
+KINDS = tuple(str(kind) for kind in ReactionKind)
+
+CommentData = dict[str, Any]
+
+
+# ---------------------------------------------------------------- the shape a comment travels in
+
+
+def comment_data(comment: Comment, *, author_name: str, reactions: Mapping[str, int]
+                 ) -> CommentData:
+    """A comment as pages, the API and live events show it. A deleted comment keeps its place
+    and nothing else: no words, no name, no reactions."""
+    assert comment.id is not None
+    deleted = comment.deleted_at is not None
+    return {
+        "id": comment.id,
+        "campaign_id": comment.campaign_id,
+        "parent_id": comment.parent_id,
+        "author_id": comment.author_id,
+        "author_name": "" if deleted else author_name,
+        "text": "" if deleted else comment.text,
+        "created_at": comment.created_at.isoformat(),
+        "editable_until": (comment.created_at + EDIT_WINDOW).isoformat(),
+        "edited": comment.edited_at is not None,
+        "deleted": deleted,
+        "reactions": counts(() if deleted else reactions.items()),
+    }
+
+
+def counts(found: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """A count for every kind of reaction, in their fixed order, 0 included."""
+    given = dict(found)
+    return {str(kind): given.get(kind, 0) for kind in ReactionKind}
+
+
+def still_editable(data: CommentData, now: datetime) -> bool:
+    return not data["deleted"] and now <= datetime.fromisoformat(data["editable_until"])
+
+
+# ---------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class Thread:
+    comment: CommentData
+    replies: list[CommentData]
+
+
+@dataclass(frozen=True)
+class Discussion:
+    """One page of a campaign's discussion, for one viewer."""
+
+    campaign_id: int
+    title: str
+    threads: list[Thread]  # oldest first: new ones go at the bottom
+    older: bool  # there are older threads than these
+    may_post: bool
+    why_not: str  # why the viewer cannot take part, in plain words; "" when they can
+    editable: frozenset[int]  # the viewer's own comments they may still change
+
+    @property
+    def before(self) -> int | None:
+        """Where the next older page starts: the oldest top-level comment shown."""
+        return self.threads[0].comment["id"] if self.threads else None
+
+
+def _suspended(session: Session, actor: Viewer) -> bool:
+    user = session.get(User, actor.user_id)
+    return user is None or user.suspended_at is not None
+
+
+def _refusal(actor: Viewer, campaign: Campaign, membership: CampaignMember | None, *,
+             suspended: bool) -> str:
+    """Why this person cannot post, reply or react here now, or "" when they can."""
+    if suspended:
+        return SUSPENDED
+    if campaign.archived_at is not None:
+        return "This campaign is archived, so its discussion is closed."
+    if campaign.status in ENDED:
+        return "This campaign has ended, so its discussion is closed."
+    if not actor.can_post:
+        return ("A youth worker needs to record a parent's or carer's agreement before you can "
+                "take part in the discussion.")
+    if service._active_role(membership) is None:
+        if membership is not None:
+            return ("You were removed from this campaign, so you cannot take part in its "
+                    "discussion.")
+        if actor.is_staff:
+            return "Join the campaign as a facilitator to take part in its discussion."
+        return "Join the campaign to take part in its discussion."
+    return ""
+
+
+def _reaction_counts(session: Session, ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    found: dict[int, dict[str, int]] = {}
+    if not ids:
+        return found
+    rows = session.exec(
+        select(Reaction.comment_id, Reaction.kind, func.count())
+        .where(col(Reaction.comment_id).in_(ids))
+        .group_by(col(Reaction.comment_id), col(Reaction.kind)))
+    for comment_id, kind, count in rows:
+        found.setdefault(comment_id, {})[kind] = count
+    return found
+
+
+def _data(session: Session, comments: Sequence[Comment]) -> list[CommentData]:
+    ids = [c.id for c in comments if c.id is not None]
+    names = service._names(session, {c.author_id for c in comments if c.author_id})
+    reactions = _reaction_counts(session, ids)
+    return [comment_data(c, author_name=names.get(c.author_id or 0, ""),
+                         reactions=reactions.get(c.id or 0, {})) for c in comments]
+
+
+def _one(session: Session, comment: Comment) -> CommentData:
+    return _data(session, [comment])[0]
+
+
+def for_page(session: Session, *, actor: Viewer, campaign_id: int,
+             before: int | None = None) -> Discussion:
+    """The newest `PAGE` threads (or those before top-level comment `before`), each with all
+    its replies, oldest first."""
+    campaign, membership = service._load(session, actor, campaign_id)
+    query = select(Comment).where(Comment.campaign_id == campaign_id,
+                                  col(Comment.parent_id).is_(None))
+    if before is not None:
+        query = query.where(col(Comment.id) < before)
+    tops = list(session.exec(query.order_by(col(Comment.id).desc()).limit(PAGE + 1)))
+    older = len(tops) > PAGE
+    tops = tops[:PAGE][::-1]
+    replies = list(session.exec(
+        select(Comment).where(col(Comment.parent_id).in_([c.id for c in tops]))
+        .order_by(col(Comment.id)))) if tops else []
+    data = {d["id"]: d for d in _data(session, [*tops, *replies])}
+    threads = [Thread(data[top.id or 0], [data[r.id or 0] for r in replies
+                                          if r.parent_id == top.id]) for top in tops]
+    why_not = _refusal(actor, campaign, membership, suspended=_suspended(session, actor))
+    now = clock.now()
+    editable = frozenset() if why_not else frozenset(
+        d["id"] for d in data.values()
+        if d["author_id"] == actor.user_id and still_editable(d, now))
+    return Discussion(campaign_id=campaign_id, title=campaign.title, threads=threads,
+                      older=older, may_post=not why_not, why_not=why_not, editable=editable)
+
+
+@dataclass(frozen=True)
+class FormPage:
+    """What a page with one comment form shows around it (when a form sent without
+    JavaScript needs fixing): the campaign, and the comment replied to or being changed."""
+
+    campaign_id: int
+    title: str
+    comment: CommentData | None
+
+
+def form_page(session: Session, *, actor: Viewer, campaign_id: int | None = None,
+              comment_id: int | None = None) -> FormPage:
+    comment = None
+    if comment_id is not None:
+        found, campaign, _ = _load_comment(session, actor, comment_id)
+        comment = _one(session, found)
+    else:
+        assert campaign_id is not None
+        campaign, _ = service._load(session, actor, campaign_id)
+    assert campaign.id is not None
+    return FormPage(campaign_id=campaign.id, title=campaign.title, comment=comment)
+
+
+# ---------------------------------------------------------------- checks for writing
+
+
+def _may_take_part(session: Session, actor: Viewer, campaign_id: int
+                   ) -> tuple[Campaign, CampaignMember | None]:
+    service._require_active_account(session, actor)
+    # No lock on the campaign: a comment changes nothing anyone else checks, and in a live
+    # session the room's comments should not queue behind each other.
+    campaign, membership = service._load(session, actor, campaign_id)
+    why_not = _refusal(actor, campaign, membership, suspended=False)
+    if why_not:
+        raise NotAllowed(why_not)
+    return campaign, membership
+
+
+def _load_comment(session: Session, actor: Viewer, comment_id: int
+                  ) -> tuple[Comment, Campaign, CampaignMember | None]:
+    """The comment, its campaign and the viewer's membership; NotFound for a comment in a
+    campaign the viewer may not see."""
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound(COMMENT_MISSING)
+    try:
+        campaign, membership = service._load(session, actor, comment.campaign_id)
+    except NotFound:
+        raise NotFound(COMMENT_MISSING) from None
+    return comment, campaign, membership
+
+
+def _clean(text: Any) -> str:
+    """Trimmed words, line breaks kept; InvalidInput keyed "text" when they will not do."""
+    words = team.clean_text(text if isinstance(text, str) else "", multiline=True)
+    if not words:
+        raise InvalidInput({"text": "Write something first."})
+    if len(words) > TEXT_MAX:
+        raise InvalidInput({"text": f"Keep a comment to {TEXT_MAX:,} characters or fewer "
+                                    f"(yours has {len(words):,})."})
+    if any(_unshowable(ch) for ch in words):
+        raise InvalidInput({"text": "Your comment has characters we cannot show."})
+    return words
+
+
+def _unshowable(ch: str) -> bool:
+    """Control and other invisible characters; the joiners inside emoji are fine."""
+    if ch in "\n\t" or ch in ZERO_WIDTH_JOINERS or ord(ch) in EMOJI_TAGS:
+        return False
+    return unicodedata.category(ch).startswith("C")
+
+
+def _parent(session: Session, campaign_id: int, parent_id: Any) -> Comment | None:
+    """The top-level comment a reply goes under. A reply to a reply goes under its thread's
+    top-level comment."""
+    if parent_id is None or parent_id == "":
+        return None
+    if isinstance(parent_id, bool):
+        raise InvalidInput({"parent_id": "Choose a comment to reply to."})
+    try:
+        wanted = int(parent_id)
+    except (TypeError, ValueError):
+        raise InvalidInput({"parent_id": "Choose a comment to reply to."}) from None
+    parent = session.get(Comment, wanted)
+    if parent is not None and parent.parent_id is not None:
+        parent = session.get(Comment, parent.parent_id)
+    if parent is None or parent.campaign_id != campaign_id:
+        raise NotFound(PARENT_MISSING)
+    if parent.deleted_at is not None:
+        raise InvalidInput({"parent_id": "That comment has been deleted, so it takes no more "
+                                         "replies."})
+    return parent
+
+
+def _audit(session: Session, actor: Viewer, campaign: Campaign, comment: Comment,
+           action: str) -> None:
+    audit.record(session, org_id=campaign.org_id, actor_id=actor.user_id, action=action,
+                 target_user_id=comment.author_id, campaign_id=campaign.id,
+                 reason=f"Comment {comment.id}")
+
+
+def _announce(session: Session, kind: str, data: CommentData) -> None:
+    events.emit(session, data["campaign_id"], kind, {"comment": data})
+
+
+# ---------------------------------------------------------------- writing
+
+
+def post_comment(session: Session, *, actor: Viewer, campaign_id: int, text: Any,
+                 parent_id: Any = None) -> CommentData:
+    """A new comment, or a reply when `parent_id` is given."""
+    _may_take_part(session, actor, campaign_id)
+    errors: dict[str, str] = {}
+    words, parent = "", None
+    try:
+        words = _clean(text)
+    except InvalidInput as problem:
+        errors.update(problem.errors)
+    try:
+        parent = _parent(session, campaign_id, parent_id)
+    except InvalidInput as problem:
+        errors.update(problem.errors)
+    if errors:
+        raise InvalidInput(errors)
+    comment = Comment(campaign_id=campaign_id, parent_id=parent.id if parent else None,
+                      author_id=actor.user_id, text=words)
+    session.add(comment)
+    session.flush()
+    data = comment_data(comment, author_name=actor.display_name, reactions={})
+    _announce(session, CREATED, data)
+    return data
+
+
+def _own(session: Session, actor: Viewer, comment_id: int, doing: str
+         ) -> tuple[Comment, Campaign, CampaignMember | None]:
+    service._require_active_account(session, actor)
+    comment, campaign, membership = _load_comment(session, actor, comment_id)
+    if comment.author_id != actor.user_id:
+        raise NotAllowed(f"You can only {doing} your own comments.")
+    return comment, campaign, membership
+
+
+def edit_comment(session: Session, *, actor: Viewer, comment_id: int, text: Any
+                 ) -> CommentData:
+    """New words for your own comment, within `EDIT_WINDOW` of posting it."""
+    comment, campaign, membership = _own(session, actor, comment_id, "change")
+    if comment.deleted_at is not None:
+        raise NotAllowed("This comment has been deleted, so it cannot be changed.")
+    if clock.now() > comment.created_at + EDIT_WINDOW:
+        raise NotAllowed(EDIT_CLOSED)
+    why_not = _refusal(actor, campaign, membership, suspended=False)
+    if why_not:
+        raise NotAllowed(why_not)
+    words = _clean(text)
+    if words != comment.text:
+        comment.text = words
+        comment.edited_at = clock.now()
+        session.add(comment)
+        _audit(session, actor, campaign, comment, "comment.edited")
+        data = _one(session, comment)
+        _announce(session, EDITED, data)
+        return data
+    return _one(session, comment)
+
+
+def delete_comment(session: Session, *, actor: Viewer, comment_id: int) -> CommentData:
+    """Your own comment's words and reactions go; its place stays for its replies. Always
+    allowed while you can see the campaign, even once it has ended: the words are yours.
+    Deleting it again changes nothing."""
+    comment, campaign, _ = _own(session, actor, comment_id, "delete")
+    if comment.deleted_at is None:
+        comment.deleted_at = clock.now()
+        comment.text = ""
+        session.add(comment)
+        session.exec(delete(Reaction).where(col(Reaction.comment_id) == comment_id))
+        _audit(session, actor, campaign, comment, "comment.deleted")
+        data = _one(session, comment)
+        _announce(session, DELETED, data)
+        return data
+    return _one(session, comment)
+
+
+def react(session: Session, *, actor: Viewer, comment_id: int, kind: Any) -> CommentData:
+    """Adds your reaction of this kind to the comment, or takes it back if it was there."""
+    service._require_active_account(session, actor)
+    comment, campaign, membership = _load_comment(session, actor, comment_id)
+    why_not = _refusal(actor, campaign, membership, suspended=False)
+    if why_not:
+        raise NotAllowed(why_not)
+    if not isinstance(kind, str) or kind not in KINDS:
+        words = ", ".join(label for _, label in REACTIONS.values())
+        raise InvalidInput({"kind": f"Choose one of the reactions: {words}."})
+    if comment.deleted_at is not None:
+        raise NotAllowed("This comment has been deleted, so it takes no reactions.")
+    mine = session.exec(select(Reaction).where(
+        Reaction.comment_id == comment_id, Reaction.user_id == actor.user_id,
+        Reaction.kind == kind)).first()
+    if mine is not None:
+        session.delete(mine)
+    else:
+        try:
+            with session.begin_nested():
+                session.add(Reaction(comment_id=comment_id, user_id=actor.user_id, kind=kind))
+        except IntegrityError:
+            pass  # the same tap arrived twice at once: it is there, as wanted
+    session.flush()
+    data = _one(session, comment)
+    events.emit(session, comment.campaign_id, REACTION_CHANGED,
+                {"comment_id": comment_id, "reactions": data["reactions"]})
+    return data
