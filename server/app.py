@@ -1,3 +1,4 @@
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -5,7 +6,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from server import STATIC_DIR, assets, handlers
@@ -13,9 +14,15 @@ from server.accounts.middleware import SessionMiddleware
 from server.accounts.passwords import Passwords
 from server.accounts.routes import routes as account_routes
 from server.api.routes import mount as api_mount
+from server.campaigns.discussion_routes import routes as discussion_routes
+from server.campaigns.poll_routes import routes as poll_routes
 from server.campaigns.routes import routes as campaign_routes
 from server.db import Database
 from server.errors import ServiceError
+from server.live.hub import Hub
+from server.live.render import PageRenderer, Tallies
+from server.live.schedule import close_due_polls
+from server.live.socket import page_socket
 from server.security import CSRFMiddleware, SecurityHeadersMiddleware
 from server.settings import Settings, SettingsError
 from server.web import Runtime, make_templates
@@ -26,13 +33,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
     if settings.htmx_source == "local" and (problem := assets.local_problem()):
         raise SettingsError(problem)
     db = Database(settings.database_url)
-    runtime = Runtime(settings, db, Passwords(settings), make_templates(settings))
+    templates = make_templates(settings)
+    hub = Hub(render=PageRenderer(templates), tallies=Tallies(db, templates))
+    runtime = Runtime(settings, db, Passwords(settings), templates, hub)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if settings.migrate_on_start:
             await run_in_threadpool(db.migrate)
+        await hub.start()
+        closer = asyncio.create_task(close_due_polls(db, hub), name="close due polls")
         yield
+        closer.cancel()
+        await hub.stop()
         db.dispose()
 
     script_sources = [s.src for s in assets.script_tags(settings.htmx_source)
@@ -41,6 +54,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             *account_routes,
             *campaign_routes,
+            *poll_routes,
+            *discussion_routes,
+            WebSocketRoute("/campaigns/{campaign_id:int}/ws", page_socket),
             api_mount,
             Route("/healthz", handlers.healthz),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

@@ -47,7 +47,14 @@ HTMX = PinnedScript(
     path_in_package="dist/htmx.min.js",
     integrity="sha384-/TgkGk7p307TH7EXJDuUlgG3Ce1UVolAOFopFekQkkXihi5u/6OCvVKyz1W+idaz",
 )
-PINNED = (HTMX,)
+# The websocket extension: a campaign page keeps one socket open and swaps in what it pushes.
+HTMX_WS = PinnedScript(
+    package="htmx-ext-ws",
+    version="2.0.4",
+    path_in_package="dist/ws.min.js",
+    integrity="sha384-1RwI/nvUSrMRuNj7hX1+27J8XDdCoSLf0EjEyF69nacuWyiJYoQ/j39RT1mSnd2G",
+)
+PINNED = (HTMX, HTMX_WS)
 
 
 def integrity_of(data: bytes) -> str:

@@ -122,6 +122,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
     from server.app import create_app
+    from server.serving import uvicorn_config
 
     listener = _listen(args.host, args.port)
     with _database(settings) as db:
@@ -140,8 +141,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
             print(f"  {login.role:<13} username {login.username:<7} password {login.password}")
     print("\nPress Ctrl+C to stop.\n", flush=True)
     app = create_app(settings.with_(migrate_on_start=False))
-    config = uvicorn.Config(app, proxy_headers=True, log_level="info")
-    uvicorn.Server(config).run(sockets=[listener])
+    uvicorn.Server(uvicorn_config(app, log_level="info")).run(sockets=[listener])
 
 
 def build_parser() -> argparse.ArgumentParser:

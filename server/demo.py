@@ -10,6 +10,7 @@ from server import clock
 from server.accounts import service, sessions
 from server.accounts.models import Organisation, User
 from server.accounts.passwords import Passwords
+from server.campaigns import discussion, polls
 from server.campaigns import service as campaigns
 from server.campaigns.models import Campaign
 
@@ -89,3 +90,20 @@ def _seed_campaign(session: Session) -> None:
                               steps={steps[0].step.id or 0: True},
                               update="We met the course manager. She is going to help us "
                                      "print the bus guide.")
+    # A live session: a poll the group is voting in, and the start of a conversation.
+    poll = polls.create_poll(session, actor=jade, campaign_id=campaign.id, data={
+        "kind": "single", "question": "When should we meet the course manager again?",
+        "description": "She can do any of these. Pick the one you can make.",
+        "options": ["Thursday after college", "Friday lunchtime", "Monday at 4pm"]})
+    assert poll.id is not None
+    [tally] = polls.tallies(session, campaign_id=campaign.id, poll_ids=[poll.id])
+    first = tally.options[0]
+    polls.cast_ballot(session, actor=kai, poll_id=poll.id, choices=[first.id],
+                      client_op_id="demo-kai-1")
+    question = discussion.post_comment(
+        session, actor=kai, campaign_id=campaign.id,
+        text="I've started the bus guide. The 42 goes straight to college: "
+             "https://www.example.org/timetables/42")
+    discussion.post_comment(session, actor=jade, campaign_id=campaign.id,
+                            parent_id=question["id"],
+                            text="Brilliant! Can you bring it on Thursday?")

@@ -16,8 +16,11 @@ from server.accounts.passwords import Passwords
 from server.accounts.sessions import Viewer
 from server.campaigns.models import CAMPAIGN_ROLE_LABELS, FEED_LABELS, FEED_SUMMARIES, STATUS_LABELS
 from server.campaigns.service import FEED_PAGE
+from server.campaigns.text import linkify
 from server.db import Database
 from server.errors import NotAllowed
+from server.live import events
+from server.live.hub import Hub
 from server.security import CSRF_FIELD, expected_csrf_token
 from server.settings import Settings
 
@@ -42,6 +45,7 @@ def make_templates(settings: Settings) -> Environment:
         page_size=FEED_PAGE,
     )
     env.filters["when"] = lambda value: value.strftime("%-d %b %Y, %H:%M UTC") if value else ""
+    env.filters["linkify"] = linkify
     return env
 
 
@@ -51,6 +55,7 @@ class Runtime:
     db: Database
     passwords: Passwords
     templates: Environment
+    hub: "Hub"
 
 
 def runtime(request: Request) -> Runtime:
@@ -96,11 +101,17 @@ async def write(request: Request, action: Callable[..., T], /, **kwargs: Any) ->
     """Run a service action in one write transaction, off the event loop."""
     db = runtime(request).db
 
-    def run() -> T:
+    def run() -> tuple[T, events.Outbox]:
         with db.write() as session:
-            return action(session, **kwargs)
+            result = action(session, **kwargs)
+            announce = events.take_outbox(session)
+        return result, announce
 
-    return await run_in_threadpool(run)
+    result, announce = await run_in_threadpool(run)
+    if announce:
+        # Committed: now every open page of the campaign may hear of it.
+        runtime(request).hub.publish(announce)
+    return result
 
 
 async def read(request: Request, query: Callable[..., T], /, **kwargs: Any) -> T:

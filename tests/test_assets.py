@@ -22,10 +22,13 @@ def test_integrity_is_the_sri_sha384_of_the_file():
         "sha384-OLBgp1GsljhM2TJ+sbHjaiH9txEUvgdDTAzHv2P24donTt6/529l+9Ua0vFImLlb")
 
 
-def test_cdn_mode_points_at_the_pinned_version():
-    [tag] = assets.script_tags("cdn")
-    assert tag.src == "https://cdn.jsdelivr.net/npm/htmx.org@2.0.8/dist/htmx.min.js"
-    assert tag.integrity == assets.HTMX.integrity
+def test_cdn_mode_points_at_the_pinned_versions():
+    htmx, websockets = assets.script_tags("cdn")
+    assert htmx.src == "https://cdn.jsdelivr.net/npm/htmx.org@2.0.8/dist/htmx.min.js"
+    assert htmx.integrity == assets.HTMX.integrity
+    # The websocket extension loads after htmx, pinned the same way.
+    assert websockets.src == "https://cdn.jsdelivr.net/npm/htmx-ext-ws@2.0.4/dist/ws.min.js"
+    assert websockets.integrity == assets.HTMX_WS.integrity
 
 
 def test_local_mode_refuses_to_start_without_the_file(vendor, settings):

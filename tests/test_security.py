@@ -32,13 +32,15 @@ def test_every_html_response_has_the_security_headers(client, path):
 
 def test_csp_allows_only_the_pinned_htmx_from_the_cdn(client):
     response = client.get("/")
-    script = page(response).select_one("script[src]")
-    assert script["src"].startswith("https://cdn.jsdelivr.net/npm/htmx.org@2.0.8/")
-    assert script["integrity"].startswith("sha384-")
-    assert script["crossorigin"] == "anonymous"
+    htmx, websockets = page(response).select("script[src]")
+    assert htmx["src"].startswith("https://cdn.jsdelivr.net/npm/htmx.org@2.0.8/")
+    assert websockets["src"].startswith("https://cdn.jsdelivr.net/npm/htmx-ext-ws@2.0.4/")
+    for script in (htmx, websockets):
+        assert script["integrity"].startswith("sha384-")
+        assert script["crossorigin"] == "anonymous"
     script_src = next(d for d in response.headers["content-security-policy"].split("; ")
                       if d.startswith("script-src"))
-    assert script_src == f"script-src 'self' {script['src']}"
+    assert script_src == f"script-src 'self' {htmx['src']} {websockets['src']}"
 
 
 def test_htmx_is_configured_safely(client):

@@ -26,6 +26,7 @@ from server.accounts.models import (
     User,
     UserSession,
 )
+from server.live import events
 from server.settings import Settings
 
 # Writing last_seen_at on every request would make every page view a write.
@@ -159,11 +160,15 @@ def follow_up(session: Session, lookup: Lookup) -> None:
 
 def end(session: Session, *, token: str) -> None:
     session.exec(delete(UserSession).where(col(UserSession.id) == digest(token)))
+    # Its open pages close too.
+    events.kick(session, None, session_id=digest(token), reason="You have logged out.")
 
 
 def end_all(session: Session, *, user_id: int, keep_session_id: str = "") -> None:
     session.exec(delete(UserSession).where(
         col(UserSession.user_id) == user_id, col(UserSession.id) != keep_session_id))
+    events.kick(session, user_id, keep_session_id=keep_session_id,
+                reason="You have been logged out.")
 
 
 def create_api_token(session: Session, *, user_id: int, label: str = "") -> str:

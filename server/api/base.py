@@ -9,7 +9,8 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.websockets import WebSocket
 
 from server.accounts import sessions
 from server.accounts.sessions import Viewer
@@ -98,7 +99,7 @@ class Operation:
 
     path: str
     method: str
-    endpoint: Endpoint
+    endpoint: Endpoint | None  # None for a websocket: see `socket`
     summary: str
     response: dict[str, Any]
     authenticated: bool = True
@@ -107,12 +108,17 @@ class Operation:
     status: int = 200
     description: str = ""
     query: tuple[dict[str, Any], ...] = ()
+    # A websocket: the OpenAPI document shows its upgrade as a GET answered with 101.
+    socket: Callable[[WebSocket], Awaitable[None]] | None = None
 
     @property
     def template(self) -> str:
         """The path as OpenAPI writes it: `/campaigns/{campaign_id}`."""
         return CONVERTER.sub(r"{\1}", self.path)
 
-    def route(self) -> Route:
+    def route(self) -> BaseRoute:
+        if self.socket is not None:
+            return WebSocketRoute(self.path, self.socket)
+        assert self.endpoint is not None
         endpoint = bearer(self.endpoint) if self.authenticated else self.endpoint
         return Route(self.path, endpoint, methods=[self.method])

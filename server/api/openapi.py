@@ -39,17 +39,20 @@ ERROR_TEXT = {
 }
 
 
-SUCCESS_TEXT = {200: "OK", 201: "Created"}
+SUCCESS_TEXT = {101: "Switching Protocols: the websocket is open", 200: "OK", 201: "Created"}
 PATH_PARAMETER = re.compile(r"\{(\w+)(?::(\w+))?\}")
 CONVERTER_TYPES = {"int": "integer", "float": "number"}
 
 
 def _operation(op: Operation) -> dict[str, Any]:
     error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-    responses: dict[str, Any] = {
-        str(op.status): {"description": SUCCESS_TEXT[op.status],
-                         "content": {"application/json": {"schema": op.response}}}
-    }
+    success: dict[str, Any] = {"description": SUCCESS_TEXT[op.status]}
+    if op.socket is None:
+        success["content"] = {"application/json": {"schema": op.response}}
+    else:
+        # Each websocket message is one JSON object of this shape.
+        success["x-websocket-message"] = op.response
+    responses: dict[str, Any] = {str(op.status): success}
     for status in op.errors:
         responses[str(status)] = {"description": ERROR_TEXT[status], "content": error_ref}
     name = op.template.strip("/").replace("/", "_").replace("{", "").replace("}", "")

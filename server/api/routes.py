@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount
 
-from server.api import campaigns
+from server.api import campaigns, comments, events, polls
 from server.api.base import PREFIX, Operation, api_viewer
 from server.api.openapi import document
 
@@ -56,6 +56,9 @@ OPERATIONS: list[Operation] = [
     Operation("/openapi.json", "GET", openapi, "This document", {"type": "object"},
               authenticated=False, errors=()),
     *campaigns.OPERATIONS,
+    *polls.OPERATIONS,
+    *comments.OPERATIONS,
+    *events.OPERATIONS,
 ]
 
 mount = Mount(PREFIX, routes=[operation.route() for operation in OPERATIONS])

@@ -15,10 +15,11 @@ from starlette.routing import Route
 
 from server.accounts.codes import normalise_code
 from server.accounts.sessions import Viewer
-from server.campaigns import service, team
+from server.campaigns import discussion, polls, service, team
 from server.campaigns.charts import line_chart
 from server.campaigns.models import CampaignRole, Status
 from server.errors import InvalidInput, NotAllowed, NotFound
+from server.live import events
 from server.web import (
     form,
     login_required,
@@ -206,8 +207,13 @@ async def _page(request: Request, campaign_id: int, *, status: int = 200,
                 ) -> Response:
     actor = signed_in(request)
     before = request.query_params.get("before", "")
+    # The cursor is read first: anything that happens while the page is drawn is sent again
+    # over its websocket (and recognised by its number), never missed.
+    cursor = await read(request, events.latest_id, campaign_id=campaign_id)
     view = await read(request, service.get_campaign, actor=actor, campaign_id=campaign_id,
                       feed_before=int(before) if before.isdigit() else None)
+    polls_section = await read(request, polls.for_page, actor=actor, campaign_id=campaign_id)
+    talk = await read(request, discussion.for_page, actor=actor, campaign_id=campaign_id)
     if status == 200 and view.my_role is not None:
         await write(request, service.mark_seen, actor=actor, campaign_id=campaign_id)
     chart = line_chart([(r.recorded_at, r.value) for r in view.readings],
@@ -222,7 +228,8 @@ async def _page(request: Request, campaign_id: int, *, status: int = 200,
                   form_errors={} if item_form else (errors or {}),
                   form_values={} if item_form else (values or {}),
                   join_code=show_code(view.campaign.join_code or ""),
-                  join_url=join_link(request, view.campaign.join_code or ""))
+                  join_url=join_link(request, view.campaign.join_code or ""),
+                  cursor=cursor, polls_section=polls_section, discussion=talk)
 
 
 @login_required
@@ -417,6 +424,26 @@ async def qr_code(request: Request) -> Response:
                     headers={"Cache-Control": "private, no-store"})
 
 
+# ---------------------------------------------------------------- presenter view
+
+
+@login_required
+async def present(request: Request) -> Response:
+    """A big screen for a live session: the join code and QR code, and the current poll."""
+    actor, campaign_id = signed_in(request), _cid(request)
+    cursor = await read(request, events.latest_id, campaign_id=campaign_id)
+    view = await read(request, service.get_campaign, actor=actor, campaign_id=campaign_id)
+    if view.my_role not in (CampaignRole.lead, CampaignRole.facilitator):
+        raise NotAllowed("The presenter view is for the campaign's leads and facilitators."
+                         + (" Join it as a facilitator first." if actor.is_staff else ""))
+    section = await read(request, polls.for_page, actor=actor, campaign_id=campaign_id)
+    current = next((card for card in section.polls if card.data["status"] == "open"), None)
+    return render(request, "campaigns/present.html", view=view, cursor=cursor,
+                  polls_section=section, current=current,
+                  join_code=show_code(view.campaign.join_code or ""),
+                  join_url=join_link(request, view.campaign.join_code or ""))
+
+
 # ---------------------------------------------------------------- joining with a code
 
 
@@ -488,4 +515,5 @@ routes = [
           methods=["POST"]),
     Route("/campaigns/{campaign_id:int}/code", _people_action(_regenerate), methods=["POST"]),
     Route("/campaigns/{campaign_id:int}/qr.svg", qr_code, methods=["GET"]),
+    Route("/campaigns/{campaign_id:int}/present", present, methods=["GET"]),
 ]

@@ -40,6 +40,7 @@ from server.campaigns.models import (
     Status,
 )
 from server.errors import InvalidInput, NotAllowed, NotFound
+from server.live import events
 
 JOIN_CODE_LENGTH = 6
 MAX_STEPS = 30
@@ -323,6 +324,17 @@ def list_campaigns(session: Session, *, actor: Viewer, include_archived: bool = 
     visible = [c for c in campaigns
                if _visible(actor, c, _active_role(memberships.get(c.id or 0)))]
     return _summaries(session, actor, visible, memberships)
+
+
+def live_access(session: Session, *, actor: Viewer, campaign_id: int) -> bool:
+    """May the viewer follow the campaign live? Its active members and the organisation's staff
+    may; True when they run it (a lead or facilitator, or staff), who see every tally."""
+    _require_active_account(session, actor)
+    _campaign, membership = _load(session, actor, campaign_id)
+    role = _active_role(membership)
+    if role is None and not actor.is_staff:
+        raise NotAllowed("Join the campaign to follow it live.")
+    return actor.is_staff or role in (CampaignRole.lead, CampaignRole.facilitator)
 
 
 def mark_seen(session: Session, *, actor: Viewer, campaign_id: int) -> None:
@@ -947,6 +959,10 @@ def remove_member(session: Session, *, actor: Viewer, campaign_id: int, user_id:
             session.add(step)
     _audit(session, actor, campaign, "campaign.left" if leaving else "campaign.member_removed",
            target_user_id=user_id)
+    # Their open pages of the campaign close at once.
+    events.kick(session, user_id, campaign_id=campaign_id,
+                reason="You have left this campaign." if leaving
+                else "You were removed from this campaign.")
     return target
 
 

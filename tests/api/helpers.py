@@ -3,7 +3,7 @@ check for responses against the OpenAPI document."""
 
 from typing import Any
 
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 
 from server.accounts import sessions
 from server.accounts.models import User
@@ -43,6 +43,10 @@ def api_routes(app) -> list[tuple[str, str]]:
     (mount,) = [r for r in app.routes if isinstance(r, Mount) and r.path == PREFIX]
     found = []
     for route in mount.routes:
+        if isinstance(route, WebSocketRoute):
+            # A websocket opens with a GET upgrade.
+            found.append((PREFIX + CONVERTER.sub(r"{\1}", route.path), "get"))
+            continue
         assert isinstance(route, Route), f"unexpected route type under {PREFIX}: {route!r}"
         for method in route.methods or ():
             # Starlette adds HEAD to every GET route on its own.

@@ -10,14 +10,11 @@ silently left out.
 import contextlib
 import os
 import re
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import (
     Browser,
     ConsoleMessage,
@@ -30,9 +27,8 @@ from playwright.sync_api import (
 from server import assets
 from server.accounts import service, sessions
 from server.accounts.codes import pretty
-from server.app import create_app
 from server.settings import Settings
-from server.web import Runtime
+from tests.serving import LiveServer, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -45,7 +41,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE_WIDTH, PHONE_HEIGHT = 360, 740
-SERVER_START_SECONDS = 10
 
 # Chromium reports a CSP violation as a console error; this catches it by the event
 # as well, so a violation cannot slip through whatever the console wording.
@@ -78,37 +73,13 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     launched.close()
 
 
-@dataclass
-class LiveServer:
-    url: str
-    runtime: Runtime
-
-
 @pytest.fixture
 def live_server(settings: Settings) -> Iterator[LiveServer]:
     """The whole app, with local htmx, served for real on 127.0.0.1 (database already migrated)."""
     if problem := assets.local_problem():
         missing(f"The local htmx cannot be served. {problem}")
-    local_settings = settings.with_(htmx_source="local")
-    app = create_app(local_settings)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            thread.join(SERVER_START_SECONDS)
-            pytest.fail("the app did not start serving on 127.0.0.1", pytrace=False)
-        time.sleep(0.01)
-    host, port = server.servers[0].sockets[0].getsockname()[:2]
-    try:
-        yield LiveServer(url=f"http://{host}:{port}", runtime=app.state.runtime)
-    finally:
-        server.should_exit = True
-        thread.join(SERVER_START_SECONDS)
-        app.state.runtime.db.dispose()
+    with serve(settings.with_(htmx_source="local")) as server:
+        yield server
 
 
 @pytest.fixture
@@ -219,7 +190,10 @@ def assert_local_htmx_loaded(page: Page, origin: str) -> None:
     """htmx ran, and it (like every script) came from this server, never a CDN."""
     page.wait_for_function("() => window.htmx !== undefined")
     sources = page.eval_on_selector_all("script[src]", "scripts => scripts.map(s => s.src)")
-    assert sources == [f"{origin}{pinned.local_url}" for pinned in assets.PINNED], sources
+    pinned = [f"{origin}{script.local_url}" for script in assets.PINNED]
+    assert sources[:len(pinned)] == pinned, sources
+    # Anything else is the app's own script, from this server.
+    assert all(src.startswith(f"{origin}/static/js/") for src in sources[len(pinned):]), sources
     assert page.evaluate("() => htmx.version") == assets.HTMX.version
 
 

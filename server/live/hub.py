@@ -1,0 +1,218 @@
+"""The hub: who has a campaign open right now, and getting each event to all of them.
+
+One hub per worker process. Every open page (and every API event stream) is a `Connection`
+in its campaign's room, with a queue of messages waiting to be sent. An event is rendered once
+and the same text is put in every queue of the room; a connection whose queue is full cannot
+keep up, so it is dropped (close code 1013, "try again later") and catches up from the event
+log when it reconnects: one slow phone never slows the room.
+
+Ballots are not pushed one by one. A ballot marks its poll as changed; a few times a second
+the hub counts each changed poll once and sends its tally to the room.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass, field
+
+from server.live.events import BALLOT_CAST, Kick, LiveEvent, Outbox
+
+log = logging.getLogger(__name__)
+
+QUEUE_LIMIT = 256  # messages waiting for one connection before it counts as too slow
+TALLY_EVERY = 0.25  # seconds between tally pushes while votes are coming in
+TOO_SLOW = 1013  # "try again later": the page reconnects and catches up
+KICKED = 4403  # removed, suspended or logged out: the page does not reconnect
+# A poll opening, closing or revealing its results changes who may see its tally.
+POLL_STATE = frozenset({"poll.opened", "poll.closed", "poll.revealed"})
+
+
+@dataclass(frozen=True)
+class TallyMessage:
+    """A poll's fresh tally, rendered for those who may see results and for those who may not."""
+
+    poll_id: int
+    campaign_id: int
+    public: bool  # everyone sees the results
+    voters: frozenset[int] | None  # when voting shows you the results: who has voted
+    full_html: str
+    limited_html: str
+    full_json: str
+    limited_json: str
+
+
+# Counts the given polls of a campaign and renders their tallies (runs off the event loop).
+TallySource = Callable[[int, Collection[int] | None], Awaitable[Sequence[TallyMessage]]]
+# Renders an event for pages, once; None when pages show nothing for it.
+PageRenderer = Callable[[LiveEvent], str | None]
+
+
+@dataclass(eq=False)
+class Connection:
+    """One open page or API stream."""
+
+    campaign_id: int
+    user_id: int
+    session_id: str = ""
+    runs: bool = False  # a lead or facilitator of the campaign, or staff: sees every tally
+    public_only: bool = False  # a big screen: shows only what everyone may see
+    wants_json: bool = False  # an API stream: JSON instead of HTML fragments
+    queue: asyncio.Queue[tuple[int, str] | None] = field(
+        default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
+    closing: tuple[int, str] | None = None
+
+    def offer(self, event_id: int, text: str) -> bool:
+        """Queue a message; False (and the connection marked for closing) when it is full."""
+        if self.closing is not None:
+            return False
+        try:
+            self.queue.put_nowait((event_id, text))
+        except asyncio.QueueFull:
+            self.close(TOO_SLOW, "You fell behind: reconnect to catch up.")
+            return False
+        return True
+
+    def close(self, code: int, reason: str) -> None:
+        if self.closing is None:
+            self.closing = (code, reason)
+            # Wake the sender so it closes at once, even with a full queue.
+            with contextlib.suppress(asyncio.QueueFull):
+                self.queue.put_nowait(None)
+            if self.queue.full():
+                self._wake_anyway()
+
+    def _wake_anyway(self) -> None:
+        with contextlib.suppress(asyncio.QueueEmpty):
+            self.queue.get_nowait()
+        self.queue.put_nowait(None)
+
+    def sees_full_tally(self, tally: TallyMessage) -> bool:
+        if tally.public:
+            return True
+        if self.public_only:
+            return False
+        return self.runs or (tally.voters is not None and self.user_id in tally.voters)
+
+
+class Hub:
+    def __init__(self, *, render: PageRenderer, tallies: TallySource,
+                 tally_every: float = TALLY_EVERY) -> None:
+        self.render = render
+        self.tallies = tallies
+        self.tally_every = tally_every
+        self.rooms: dict[int, set[Connection]] = defaultdict(set)
+        self.changed_polls: dict[int, set[int]] = defaultdict(set)
+        # One tally loop per event loop that started the hub (a server has exactly one).
+        self._tasks: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        if loop not in self._tasks:
+            self._tasks[loop] = loop.create_task(self._push_tallies(), name="tallies")
+
+    async def stop(self) -> None:
+        task = self._tasks.pop(asyncio.get_running_loop(), None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._tasks:
+            return
+        for room in list(self.rooms.values()):
+            for connection in list(room):
+                connection.close(1012, "The server is restarting.")
+
+    # ------------------------------------------------------------ who is here
+
+    def join(self, connection: Connection) -> None:
+        self.rooms[connection.campaign_id].add(connection)
+
+    def leave(self, connection: Connection) -> None:
+        room = self.rooms.get(connection.campaign_id)
+        if room is not None:
+            room.discard(connection)
+            if not room:
+                del self.rooms[connection.campaign_id]
+
+    def count(self, campaign_id: int) -> int:
+        return len(self.rooms.get(campaign_id, ()))
+
+    # ------------------------------------------------------------ after a commit
+
+    def publish(self, outbox: Outbox) -> None:
+        """Announce what a committed transaction collected. Called on the event loop."""
+        for event in outbox.events:
+            self.deliver(event)
+        for kick in outbox.kicks:
+            self.kick(kick)
+
+    def deliver(self, event: LiveEvent) -> None:
+        if event.kind == BALLOT_CAST:
+            self.changed_polls[event.campaign_id].add(int(event.data["poll_id"]))
+            return
+        if event.kind in POLL_STATE:
+            # Closing or revealing a poll changes who may see its results.
+            self.changed_polls[event.campaign_id].add(int(event.data["poll"]["id"]))
+        room = self.rooms.get(event.campaign_id)
+        if not room:
+            return
+        html = self.render(event)
+        as_json = json_text(event)
+        for connection in list(room):
+            text = as_json if connection.wants_json else html
+            if text is not None:
+                connection.offer(event.id, text)
+
+    def kick(self, kick: Kick) -> None:
+        rooms = ([self.rooms.get(kick.campaign_id, set())] if kick.campaign_id is not None
+                 else list(self.rooms.values()))
+        for room in rooms:
+            for connection in list(room):
+                if kick.user_id is not None and connection.user_id != kick.user_id:
+                    continue
+                if kick.session_id is not None and connection.session_id != kick.session_id:
+                    continue
+                if kick.keep_session_id and connection.session_id == kick.keep_session_id:
+                    continue
+                if kick.user_id is not None or kick.session_id is not None:
+                    connection.close(KICKED, kick.reason or "You can no longer see this.")
+
+    # ------------------------------------------------------------ tallies
+
+    async def _push_tallies(self) -> None:
+        while True:
+            # However fast ballots arrive, a room hears at most a few tallies a second.
+            await asyncio.sleep(self.tally_every)
+            if not self.changed_polls:
+                continue
+            changed, self.changed_polls = self.changed_polls, defaultdict(set)
+            for campaign_id, poll_ids in changed.items():
+                if not self.rooms.get(campaign_id):
+                    continue
+                try:
+                    messages = await self.tallies(campaign_id, poll_ids)
+                except Exception:  # a failed count must not stop the next ones
+                    log.exception("could not count the polls of campaign %s", campaign_id)
+                    continue
+                self.send_tallies(campaign_id, messages)
+
+    def send_tallies(self, campaign_id: int, messages: Sequence[TallyMessage],
+                     only: Connection | None = None) -> None:
+        room = [only] if only is not None else list(self.rooms.get(campaign_id, ()))
+        for message in messages:
+            for connection in room:
+                full = connection.sees_full_tally(message)
+                if connection.wants_json:
+                    text = message.full_json if full else message.limited_json
+                else:
+                    text = message.full_html if full else message.limited_html
+                connection.offer(0, text)
+
+
+def json_text(event: LiveEvent) -> str:
+    return json.dumps(event.as_json(), separators=(",", ":"))

@@ -1,0 +1,25 @@
+"""How uvicorn runs the app: the same settings for `studentvoice serve` and the tests that
+start a real server."""
+
+from typing import Any
+
+import uvicorn
+from starlette.types import ASGIApp
+
+# Heartbeats: a ping every 20 seconds keeps an idle phone's connection open through mobile
+# networks and proxies, and a phone that stops answering for 20 more is let go.
+WS_PING_INTERVAL = 20.0
+WS_PING_TIMEOUT = 20.0
+# Pages only ever send a few bytes ("where was I"): anything bigger is refused.
+WS_MAX_SIZE = 4096
+
+
+def uvicorn_config(app: ASGIApp, **options: Any) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        proxy_headers=True,
+        ws_max_size=WS_MAX_SIZE,
+        ws_ping_interval=WS_PING_INTERVAL,
+        ws_ping_timeout=WS_PING_TIMEOUT,
+        **options,
+    )

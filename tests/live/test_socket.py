@@ -1,0 +1,116 @@
+"""The campaign page's websocket: who may open it, what it refuses, and who it lets go."""
+
+from typing import Any
+
+from server.accounts import people
+from server.campaigns import service
+from tests.accounts.helpers import viewer_of
+from tests.campaigns.pages import make_campaign
+from tests.live.conftest import Setup, log_in, refused
+
+
+def test_a_member_opens_the_room_and_hears_nothing_until_something_happens(room: Setup) -> None:
+    socket = room.member.socket(room.campaign, after=0)
+    assert socket.quiet(0.3) == []
+    socket.close()
+
+
+def test_another_sites_page_is_refused_before_the_upgrade(room: Setup) -> None:
+    status = refused(lambda: room.member.socket(room.campaign,
+                                                origin="https://evil.example"))
+    assert status == 403
+
+
+def test_no_session_no_socket(room: Setup) -> None:
+    from websockets.sync.client import connect
+
+    url = f"{room.server.ws_url}/campaigns/{room.campaign.id}/ws"
+
+    def open_with(headers: dict[str, str]) -> object:
+        return room.server.clients.enter_context(connect(url, additional_headers=headers))
+
+    assert refused(lambda: open_with({"Origin": room.server.url})) == 403
+    stale = f"sv_session=not-a-real-session-{'x' * 30}"
+    assert refused(lambda: open_with({"Origin": room.server.url, "Cookie": stale})) == 403
+
+
+def test_a_young_person_who_is_not_a_member_is_refused(room: Setup, make_user: Any) -> None:
+    stranger = make_user(room.people["org"], "noor")
+    assert refused(lambda: log_in(room.server, stranger).socket(room.campaign)) == 403
+
+
+def test_another_organisations_campaign_looks_like_it_does_not_exist(room: Setup) -> None:
+    outsider = log_in(room.server, room.people["outsider"])
+    assert refused(lambda: outsider.socket(room.campaign)) == 404
+    assert refused(lambda: outsider.socket(999_999)) == 404
+
+
+def test_youth_workers_follow_any_campaign_of_their_organisation(room: Setup) -> None:
+    worker = log_in(room.server, room.people["worker"])
+    socket = worker.socket(room.campaign, after=0)
+    assert socket.quiet(0.2) == []
+    socket.close()
+
+
+def test_a_big_message_closes_the_socket(room: Setup) -> None:
+    socket = room.member.socket(room.campaign, after=0)
+    socket.ws.send("x" * 3000)
+    assert socket.closed_with() == 1009
+
+
+def test_a_member_who_is_removed_is_disconnected_at_once(room: Setup) -> None:
+    socket = room.member.socket(room.campaign, after=0)
+    socket.quiet(0.2)
+    response = room.lead.post(f"/campaigns/{room.campaign.id}/people/{room.member.user.id}/remove",
+                              {})
+    assert response.status_code in (200, 303)
+    assert socket.closed_with() == 4403
+    assert refused(lambda: room.member.socket(room.campaign)) == 403
+
+
+def test_a_suspended_member_is_disconnected_at_once(room: Setup) -> None:
+    socket = room.member.socket(room.campaign, after=0)
+    socket.quiet(0.2)
+    worker = log_in(room.server, room.people["worker"])
+    response = worker.post(f"/people/{room.member.user.id}/suspend",
+                           {"reason": "Unkind messages"})
+    assert response.status_code in (200, 303), response.text
+    assert socket.closed_with() == 4403
+
+
+def test_logging_out_closes_that_sessions_pages_only(room: Setup) -> None:
+    phone = room.member.socket(room.campaign, after=0)
+    laptop_login = log_in(room.server, room.member.user)
+    laptop = laptop_login.socket(room.campaign, after=0)
+    phone.quiet(0.2)
+    assert room.member.post("/logout", {}).status_code in (200, 303)
+    assert phone.closed_with() == 4403
+    assert laptop.quiet(0.3) == []
+    laptop.close()
+
+
+def test_a_campaign_runner_is_told_apart_from_a_member(room: Setup) -> None:
+    """Leads see every tally; members only what the poll allows (checked on the service)."""
+    db = room.server.runtime.db
+    with db.read() as session:
+        assert service.live_access(session, actor=viewer_of(db, room.lead.user),
+                                   campaign_id=room.campaign.id) is True
+        assert service.live_access(session, actor=viewer_of(db, room.member.user),
+                                   campaign_id=room.campaign.id) is False
+
+
+def test_a_draft_campaign_is_open_to_its_members_only(room: Setup, make_user: Any) -> None:
+    draft = make_campaign(room.server.runtime.db, room.lead.user, live=False, title="Draft")
+    socket = room.lead.socket(draft, after=0)
+    assert socket.quiet(0.2) == []
+    socket.close()
+    assert refused(lambda: room.member.socket(draft)) == 404
+
+
+def test_a_suspended_account_cannot_open_a_socket(room: Setup) -> None:
+    db = room.server.runtime.db
+    worker = room.people["worker"]
+    with db.write() as session:
+        people.suspend(session, actor=viewer_of(db, worker), user_id=room.member.user.id,
+                       reason="Testing")
+    assert refused(lambda: room.member.socket(room.campaign)) == 403
