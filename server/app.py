@@ -42,9 +42,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if settings.migrate_on_start:
             await run_in_threadpool(db.migrate)
         await hub.start()
-        closer = asyncio.create_task(close_due_polls(db, hub), name="close due polls")
+        stop = asyncio.Event()
+        closer = asyncio.create_task(close_due_polls(db, hub, stop), name="close due polls")
         yield
-        closer.cancel()
+        stop.set()
+        await closer
         await hub.stop()
         db.dispose()
 

@@ -15,11 +15,10 @@ WS_MAX_SIZE = 4096
 
 
 def uvicorn_config(app: ASGIApp, **options: Any) -> uvicorn.Config:
-    return uvicorn.Config(
-        app,
-        proxy_headers=True,
-        ws_max_size=WS_MAX_SIZE,
-        ws_ping_interval=WS_PING_INTERVAL,
-        ws_ping_timeout=WS_PING_TIMEOUT,
-        **options,
-    )
+    settings: dict[str, Any] = {
+        "proxy_headers": True,
+        "ws_max_size": WS_MAX_SIZE,
+        "ws_ping_interval": WS_PING_INTERVAL,
+        "ws_ping_timeout": WS_PING_TIMEOUT,
+    }
+    return uvicorn.Config(app, **{**settings, **options})

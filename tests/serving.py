@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 import uvicorn
@@ -31,10 +32,11 @@ class LiveServer:
 
 
 @contextmanager
-def serve(settings: Settings) -> Iterator[LiveServer]:
+def serve(settings: Settings, **options: Any) -> Iterator[LiveServer]:
+    """`options` change uvicorn's settings, like a shorter heartbeat for a test."""
     app = create_app(settings)
     server = uvicorn.Server(uvicorn_config(app, host="127.0.0.1", port=0, log_level="warning",
-                                           lifespan="on"))
+                                           lifespan="on", **options))
     thread = threading.Thread(target=server.run, name="live-server", daemon=True)
     thread.start()
     deadline = time.monotonic() + SERVER_START_SECONDS

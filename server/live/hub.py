@@ -106,21 +106,25 @@ class Hub:
         self.rooms: dict[int, set[Connection]] = defaultdict(set)
         self.changed_polls: dict[int, set[int]] = defaultdict(set)
         # One tally loop per event loop that started the hub (a server has exactly one).
-        self._tasks: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
+        self._tasks: dict[asyncio.AbstractEventLoop,
+                          tuple[asyncio.Task[None], asyncio.Event]] = {}
 
     # ------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         if loop not in self._tasks:
-            self._tasks[loop] = loop.create_task(self._push_tallies(), name="tallies")
+            stop = asyncio.Event()
+            self._tasks[loop] = (loop.create_task(self._push_tallies(stop), name="tallies"),
+                                 stop)
 
     async def stop(self) -> None:
-        task = self._tasks.pop(asyncio.get_running_loop(), None)
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        found = self._tasks.pop(asyncio.get_running_loop(), None)
+        if found is not None:
+            # Let a count that is under way finish, so its database connection goes back.
+            task, stop = found
+            stop.set()
+            await task
         if self._tasks:
             return
         for room in list(self.rooms.values()):
@@ -184,10 +188,11 @@ class Hub:
 
     # ------------------------------------------------------------ tallies
 
-    async def _push_tallies(self) -> None:
-        while True:
+    async def _push_tallies(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
             # However fast ballots arrive, a room hears at most a few tallies a second.
-            await asyncio.sleep(self.tally_every)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.tally_every)
             if not self.changed_polls:
                 continue
             changed, self.changed_polls = self.changed_polls, defaultdict(set)

@@ -1,6 +1,7 @@
 """Polls that close at a time are closed by this loop, and every open page hears of it."""
 
 import asyncio
+import contextlib
 import logging
 
 from starlette.concurrency import run_in_threadpool
@@ -20,8 +21,10 @@ def _close_due(db: Database) -> events.Outbox:
         return events.take_outbox(session)
 
 
-async def close_due_polls(db: Database, hub: Hub, *, every: float = CHECK_EVERY) -> None:
-    while True:
+async def close_due_polls(db: Database, hub: Hub, stop: asyncio.Event, *,
+                          every: float = CHECK_EVERY) -> None:
+    """Until `stop` is set; it finishes what it is doing first, so no connection is left out."""
+    while not stop.is_set():
         try:
             announce = await run_in_threadpool(_close_due, db)
         except Exception:  # the database may be briefly away: try again next time
@@ -29,4 +32,5 @@ async def close_due_polls(db: Database, hub: Hub, *, every: float = CHECK_EVERY)
         else:
             if announce:
                 hub.publish(announce)
-        await asyncio.sleep(every)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)

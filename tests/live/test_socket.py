@@ -1,5 +1,8 @@
 """The campaign page's websocket: who may open it, what it refuses, and who it lets go."""
 
+import base64
+import os
+import socket
 from typing import Any
 
 from server.accounts import people
@@ -114,3 +117,91 @@ def test_a_suspended_account_cannot_open_a_socket(room: Setup) -> None:
         people.suspend(session, actor=viewer_of(db, worker), user_id=room.member.user.id,
                        reason="Testing")
     assert refused(lambda: room.member.socket(room.campaign)) == 403
+
+
+def test_heartbeats_keep_a_quiet_page_connected(settings: Any, riverside: dict[str, Any],
+                                                make_user: Any) -> None:
+    """With a heartbeat every 0.2 seconds (and 0.2 to answer), a page that says nothing for
+    several heartbeats is still there, answering, and still hears what happens."""
+    from tests.live.conftest import Member
+    from tests.serving import serve
+
+    with serve(settings, ws_ping_interval=0.2, ws_ping_timeout=0.2) as server:
+        db = server.runtime.db
+        campaign = make_campaign(db, riverside["young"])
+        lead: Member = log_in(server, riverside["young"])
+        page = lead.socket(campaign, after=0)
+        assert page.quiet(1.5) == []  # several heartbeats come and go
+        response = lead.post(f"/campaigns/{campaign.id}/comments", {"text": "Still here?"})
+        assert response.status_code == 200
+        _, fragment = page.next_event()
+        assert "Still here?" in fragment
+
+
+def _frame(text: str) -> bytes:
+    """A client's text frame (masked, as every client frame must be)."""
+    data = text.encode()
+    mask = os.urandom(4)
+    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
+    assert len(data) < 126
+    return bytes([0x81, 0x80 | len(data)]) + mask + masked
+
+
+def _read_frame(raw: socket.socket) -> tuple[int, bytes]:
+    """The next frame from the server: its opcode and payload (server frames are unmasked)."""
+    def exactly(n: int) -> bytes:
+        found = b""
+        while len(found) < n:
+            chunk = raw.recv(n - len(found))
+            if not chunk:
+                raise ConnectionError("the server closed the connection")
+            found += chunk
+        return found
+
+    first, second = exactly(2)
+    length = second & 0x7F
+    if length == 126:
+        length = int.from_bytes(exactly(2), "big")
+    elif length == 127:
+        length = int.from_bytes(exactly(8), "big")
+    return first & 0x0F, exactly(length)
+
+
+def test_the_server_pings_a_quiet_page_and_lets_go_of_one_that_never_answers(
+        settings: Any, riverside: dict[str, Any]) -> None:
+    from tests.serving import serve
+
+    with serve(settings, ws_ping_interval=0.2, ws_ping_timeout=0.3) as server:
+        campaign = make_campaign(server.runtime.db, riverside["young"])
+        lead = log_in(server, riverside["young"])
+        host, port = server.url.removeprefix("http://").split(":")
+        raw = socket.create_connection((host, int(port)), timeout=5)
+        key = base64.b64encode(os.urandom(16)).decode()
+        raw.sendall((f"GET /campaigns/{campaign.id}/ws HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                     f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                     f"Sec-WebSocket-Version: 13\r\nOrigin: {server.url}\r\n"
+                     f"Cookie: {lead.cookie}\r\n\r\n").encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            answer += raw.recv(1024)
+        assert answer.startswith(b"HTTP/1.1 101")
+        raw.sendall(_frame('{"after": 0}'))
+        opcodes = []
+        ended = "still open after 5 seconds"
+        try:
+            while True:
+                opcode, _ = _read_frame(raw)  # and never answering a ping
+                opcodes.append(opcode)
+                if opcode == CLOSE:
+                    ended = "closed"
+                    break
+        except ConnectionError:
+            ended = "dropped"
+        except TimeoutError:
+            pass
+        raw.close()
+    assert opcodes[0] == PING
+    assert ended in ("closed", "dropped")
+
+
+PING, CLOSE = 0x9, 0x8
