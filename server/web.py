@@ -88,6 +88,11 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
     return HTMLResponse(page, status_code=status)
 
 
+def is_htmx(request: Request) -> bool:
+    """Sent by htmx from a page (which then wants a part of a page back), not a plain form."""
+    return request.headers.get("hx-request") == "true"
+
+
 def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 

@@ -207,6 +207,22 @@ def riverside(make_org: object, make_user: object) -> dict[str, object]:
 
 
 @pytest.fixture
+def sam(riverside: dict[str, object], make_user: object) -> User:
+    """A second young person in Riverside."""
+    return make_user(riverside["org"], "sam", "young_person", "13_15")  # type: ignore[operator]
+
+
+@pytest.fixture
+def campaign(db: Database, riverside: dict[str, object], sam: User) -> object:
+    """Jade's live campaign, with Sam as a member."""
+    from tests.campaigns.pages import join, make_campaign  # (it imports this module)
+
+    made = make_campaign(db, riverside["young"])  # type: ignore[arg-type]
+    join(db, sam, made)
+    return made
+
+
+@pytest.fixture
 def as_user(new_client: object) -> object:
     """A browser logged in as the given username."""
 

@@ -9,41 +9,25 @@ or, when it needs fixing, a page with the form again, the message by the field a
 kept (422).
 """
 
-from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from server import clock
 from server.campaigns import discussion
 from server.errors import InvalidInput
-from server.security import expected_csrf_token
 from server.web import (
     form,
+    is_htmx,
     login_required,
     path_int,
     read,
     redirect,
     render,
-    runtime,
     signed_in,
-    viewer,
     write,
 )
-
-
-def _htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
-
-
-def _fragment(request: Request, template: str, *, status: int = 200,
-              **context: Any) -> HTMLResponse:
-    """A part of a page, for htmx to swap in."""
-    text = runtime(request).templates.get_template(template).render(
-        request=request, viewer=viewer(request), csrf_token=expected_csrf_token(request.scope),
-        **context)
-    return HTMLResponse(text, status_code=status)
 
 
 def _at(data: discussion.CommentData) -> str:
@@ -69,8 +53,8 @@ async def comments(request: Request) -> Response:
     campaign_id = path_int(request, "campaign_id")
     found = await read(request, discussion.for_page, actor=signed_in(request),
                        campaign_id=campaign_id, before=_before(request))
-    if _htmx(request):
-        return _fragment(request, "discussion/_older.html", discussion=found)
+    if is_htmx(request):
+        return render(request, "discussion/_older.html", discussion=found)
     return render(request, "discussion/page.html", discussion=found)
 
 
@@ -87,7 +71,7 @@ async def post(request: Request) -> Response:
                            campaign_id=campaign_id, text=typed, parent_id=parent_id or None)
     except InvalidInput as problem:
         return await _post_again(request, campaign_id, parent_id, typed, problem.errors)
-    if _htmx(request):
+    if is_htmx(request):
         return _post_form(request, campaign_id, parent_id, posted=True)
     return redirect(_at(made))
 
@@ -99,15 +83,15 @@ def _post_form(request: Request, campaign_id: int, parent_id: str, *, status: in
     if parent_id.isdigit():
         # The reply form is only ever under a thread: the page has its parent's id.
         parent = {"id": int(parent_id), "campaign_id": campaign_id, "author_name": ""}
-        return _fragment(request, "discussion/_reply.html", status=status, parent=parent,
+        return render(request, "discussion/_reply.html", status=status, parent=parent,
                          open=bool(errors), errors=errors, typed=typed)
-    return _fragment(request, "discussion/_form.html", status=status, campaign_id=campaign_id,
+    return render(request, "discussion/_form.html", status=status, campaign_id=campaign_id,
                      errors=errors, typed=typed, posted=posted)
 
 
 async def _post_again(request: Request, campaign_id: int, parent_id: str, typed: str,
                       errors: dict[str, str]) -> Response:
-    if _htmx(request):
+    if is_htmx(request):
         return _post_form(request, campaign_id, parent_id, status=422, typed=typed,
                           errors=errors)
     actor = signed_in(request)
@@ -125,8 +109,8 @@ async def _post_again(request: Request, campaign_id: int, parent_id: str, typed:
 
 
 def _comment_answer(request: Request, data: discussion.CommentData) -> Response:
-    if _htmx(request):
-        return _fragment(request, "discussion/_comment.html", c=data, editable=_editable(data),
+    if is_htmx(request):
+        return render(request, "discussion/_comment.html", c=data, editable=_editable(data),
                          may_post=True)
     return redirect(_at(data))
 
@@ -140,9 +124,9 @@ async def edit(request: Request) -> Response:
                            comment_id=comment_id, text=typed)
     except InvalidInput as problem:
         page = await read(request, discussion.form_page, actor=actor, comment_id=comment_id)
-        if _htmx(request):
+        if is_htmx(request):
             assert page.comment is not None
-            return _fragment(request, "discussion/_comment.html", status=422, c=page.comment,
+            return render(request, "discussion/_comment.html", status=422, c=page.comment,
                              edit_errors=problem.errors, edit_typed=typed, may_post=True)
         return render(request, "discussion/form_page.html", status=422, form_page=page,
                       mode="edit", errors=problem.errors, typed=typed)
@@ -161,8 +145,8 @@ async def react(request: Request) -> Response:
     kind = (await form(request)).get("kind", "")
     data = await write(request, discussion.react, actor=signed_in(request),
                        comment_id=path_int(request, "comment_id"), kind=kind)
-    if _htmx(request):
-        return _fragment(request, "discussion/_reactions.html", comment_id=data["id"],
+    if is_htmx(request):
+        return render(request, "discussion/_reactions.html", comment_id=data["id"],
                          reactions=data["reactions"], may_post=True)
     return redirect(_at(data))
 

@@ -20,23 +20,10 @@ from tests.api.helpers import (
     schema_problems,
     viewer_of,
 )
-from tests.campaigns.pages import facilitate, join, make_campaign
+from tests.campaigns.pages import facilitate
 
 PATH = "/api/v1/campaigns/{campaign_id}/comments"
 ZEROS = {"agree": 0, "love": 0, "laugh": 0, "wow": 0, "idea": 0}
-
-
-@pytest.fixture
-def sam(riverside, make_user):
-    return make_user(riverside["org"], "sam", "young_person", "13_15")
-
-
-@pytest.fixture
-def campaign(db, riverside, sam) -> Campaign:
-    """Jade's live campaign, with Sam as a member."""
-    made = make_campaign(db, riverside["young"])
-    join(db, sam, made)
-    return made
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from server.campaigns.models import Reaction as ReactionRow
 from server.live.events import Event, LiveEvent
 from server.live.render import PageRenderer
 from tests.accounts.helpers import heading, location, text, viewer_of
-from tests.campaigns.pages import archive, join, make_campaign
+from tests.campaigns.pages import archive
 from tests.conftest import csrf_token, page, post
 
 FORBIDDEN_TITLE = "You can't do that"
@@ -30,19 +30,6 @@ NEEDS_AGREEMENT = ("A youth worker needs to record a parent's or carer's agreeme
                    "can take part in the discussion.")
 HOSTILE = ('<script>alert("x")</script> "quoted" \'single\' & javascript:alert(1) '
            'https://example.org/a?b=1&c="2"\n<img src=x onerror=alert(1)> www.example.org.')
-
-
-@pytest.fixture
-def sam(riverside, make_user):
-    return make_user(riverside["org"], "sam", "young_person", "13_15")
-
-
-@pytest.fixture
-def campaign(db, riverside, sam) -> Campaign:
-    """Jade's live campaign, with Sam as a member."""
-    made = make_campaign(db, riverside["young"])
-    join(db, sam, made)
-    return made
 
 
 def say(db, user, campaign: Campaign, words: str, parent: dict[str, Any] | None = None

@@ -66,20 +66,6 @@ LONG = "x" * 10_000
 
 
 @pytest.fixture
-def sam(riverside, make_user):
-    """A second young person in Riverside."""
-    return make_user(riverside["org"], "sam", "young_person", "13_15")
-
-
-@pytest.fixture
-def campaign(db, riverside, sam) -> Campaign:
-    """Jade's live campaign, with Sam as a member."""
-    made = make_campaign(db, riverside["young"])
-    join(db, sam, made)
-    return made
-
-
-@pytest.fixture
 def draft(db, riverside) -> Campaign:
     """Jade's draft with no measure yet."""
     return make_campaign(db, riverside["young"], live=False, title="Bus passes",

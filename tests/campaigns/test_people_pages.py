@@ -6,7 +6,6 @@ import io
 import pytest
 import segno
 
-from server.campaigns.models import Campaign
 from server.campaigns.service import NO_CODE
 from tests.accounts.helpers import (
     alert,
@@ -49,23 +48,9 @@ NOT_STAFF = "Choose a youth worker or admin from your organisation."
 
 
 @pytest.fixture
-def sam(riverside, make_user):
-    """A second young person in Riverside."""
-    return make_user(riverside["org"], "sam", "young_person", "13_15")
-
-
-@pytest.fixture
 def kai(riverside, make_user):
     """A young person in Riverside who is in no campaign."""
     return make_user(riverside["org"], "kai", "young_person", "13_15")
-
-
-@pytest.fixture
-def campaign(db, riverside, sam) -> Campaign:
-    """Jade's live campaign, with Sam as a member."""
-    made = make_campaign(db, riverside["young"])
-    join(db, sam, made)
-    return made
 
 
 def _code(db, campaign) -> str:
