@@ -10,7 +10,7 @@ from server import clock
 from server.accounts import service, sessions
 from server.accounts.models import Organisation, User
 from server.accounts.passwords import Passwords
-from server.campaigns import discussion, polls
+from server.campaigns import ballots, discussion, polls, tallies
 from server.campaigns import service as campaigns
 from server.campaigns.models import Campaign
 
@@ -96,10 +96,10 @@ def _seed_campaign(session: Session) -> None:
         "description": "She can do any of these. Pick the one you can make.",
         "options": ["Thursday after college", "Friday lunchtime", "Monday at 4pm"]})
     assert poll.id is not None
-    [tally] = polls.tallies(session, campaign_id=campaign.id, poll_ids=[poll.id])
+    [tally] = tallies.tallies(session, campaign_id=campaign.id, poll_ids=[poll.id])
     first = tally.options[0]
-    polls.cast_ballot(session, actor=kai, poll_id=poll.id, choices=[first.id],
-                      client_op_id="demo-kai-1")
+    ballots.cast_ballot(session, actor=kai, poll_id=poll.id, choices=[first.id],
+                        client_op_id="demo-kai-1")
     question = discussion.post_comment(
         session, actor=kai, campaign_id=campaign.id,
         text="I've started the bus guide. The 42 goes straight to college: "

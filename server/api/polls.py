@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 from server.accounts.sessions import Viewer
 from server.api import validate
 from server.api.base import PREFIX, Operation, api_viewer, json_body
-from server.campaigns import counting, polls
+from server.campaigns import ballots, counting, polls, tallies
 from server.campaigns.models import PollKind, PollStatus, Visibility
 from server.errors import InvalidInput
 from server.web import path_int, read, write
@@ -77,7 +77,7 @@ BALLOT_BODY: dict[str, Any] = {
                          "description": "1 to 64 letters, digits, - or _, new for each vote. "
                                         "Send the same one again to retry safely."},
         "reason": {"type": "string",
-                   "description": f"proposal: why, up to {polls.REASON_MAX} characters."},
+                   "description": f"proposal: why, up to {ballots.REASON_MAX} characters."},
     },
 }
 
@@ -225,11 +225,11 @@ def _poll(card: polls.PollCard) -> dict[str, Any]:
                                                 "changed_at": mine.changed_at.isoformat()},
         "may_vote": card.may_vote,
         "why_not": card.why_not,
-        "results": polls.results_json(card.tally, full=card.sees_results),
+        "results": tallies.results_json(card.tally, full=card.sees_results),
     }
 
 
-def _saved(saved: polls.Saved) -> dict[str, Any]:
+def _saved(saved: ballots.Saved) -> dict[str, Any]:
     return {"saved": True, "replayed": saved.replayed,
             "ballot": {"poll_id": saved.poll_id, "choices": _choices(saved.choices),
                        "reason": saved.reason, "client_op_id": saved.client_op_id,
@@ -289,7 +289,7 @@ async def get_poll(request: Request) -> Response:
 
 async def cast_ballot(request: Request) -> Response:
     body = await _body(request, BALLOT_BODY)
-    saved = await write(request, polls.cast_ballot, actor=api_viewer(request),
+    saved = await write(request, ballots.cast_ballot, actor=api_viewer(request),
                         poll_id=_pid(request), choices=body["choices"],
                         client_op_id=body["client_op_id"], reason=body.get("reason", ""))
     return JSONResponse(_saved(saved))
@@ -297,7 +297,7 @@ async def cast_ballot(request: Request) -> Response:
 
 async def get_results(request: Request) -> Response:
     page = await read(request, polls.get_poll, actor=api_viewer(request), poll_id=_pid(request))
-    return JSONResponse(polls.results_json(page.card.tally, full=page.card.sees_results))
+    return JSONResponse(tallies.results_json(page.card.tally, full=page.card.sees_results))
 
 
 def _runner_endpoint(action: Callable[..., Any], *, body_schema: dict[str, Any] | None = None,

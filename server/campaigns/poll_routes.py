@@ -12,23 +12,21 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from server.accounts.sessions import Viewer
-from server.campaigns import polls
+from server.campaigns import ballots, polls
 from server.errors import InvalidInput, NotAllowed
-from server.security import expected_csrf_token
 from server.web import (
     form,
+    is_htmx,
     login_required,
     path_int,
     read,
     redirect,
     render,
-    runtime,
     signed_in,
-    viewer,
     write,
 )
 
@@ -42,19 +40,6 @@ def _pid(request: Request) -> int:
 
 def _back(campaign_id: int, poll_id: int) -> str:
     return f"/campaigns/{campaign_id}#poll-{poll_id}"
-
-
-def _htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
-
-
-def _fragment(request: Request, template: str, *, status: int = 200,
-              **context: Any) -> HTMLResponse:
-    """A part of a page, for htmx to swap in."""
-    text = runtime(request).templates.get_template(template).render(
-        request=request, viewer=viewer(request), csrf_token=expected_csrf_token(request.scope),
-        **context)
-    return HTMLResponse(text, status_code=status)
 
 
 # ---------------------------------------------------------------- a new poll
@@ -155,7 +140,7 @@ class _Typed(Exception):
 async def _ballot_box(request: Request, poll_id: int, *, status: int = 200,
                       **context: Any) -> Response:
     page = await read(request, polls.get_poll, actor=signed_in(request), poll_id=poll_id)
-    return _fragment(request, "polls/_ballot_response.html", status=status, page=page,
+    return render(request, "polls/_ballot_response.html", status=status, page=page,
                      failed_poll=poll_id, **context)
 
 
@@ -167,25 +152,25 @@ async def vote(request: Request) -> Response:
     try:
         choices, typed = _ballot_from_form(data)
         op_id = str(data.get("client_op_id") or "") or secrets.token_urlsafe(12)
-        saved = await write(request, polls.cast_ballot, actor=actor, poll_id=poll_id,
+        saved = await write(request, ballots.cast_ballot, actor=actor, poll_id=poll_id,
                             choices=choices, client_op_id=op_id, reason=typed["reason"])
     except _Typed as problem:
         return await _refused(request, poll_id, problem.typed, problem.errors)
     except InvalidInput as problem:
         return await _refused(request, poll_id, typed, problem.errors)
     except NotAllowed as problem:
-        if not _htmx(request):
+        if not is_htmx(request):
             raise
         return await _ballot_box(request, poll_id, status=403, ballot_problem=problem.message,
                                  ballot_typed=typed)
-    if _htmx(request):
+    if is_htmx(request):
         return await _ballot_box(request, poll_id, saved=saved)
     return redirect(_back(saved.campaign_id, poll_id))
 
 
 async def _refused(request: Request, poll_id: int, typed: dict[str, Any],
                    errors: dict[str, str]) -> Response:
-    if _htmx(request):
+    if is_htmx(request):
         return await _ballot_box(request, poll_id, status=422, ballot_errors=errors,
                                  ballot_typed=typed)
     return await _poll_page(request, poll_id, status=422, ballot_errors=errors,
@@ -212,9 +197,9 @@ def _runner_action(action: str) -> Callable[[Request], Awaitable[Response]]:
             poll = await _run(request, actor, poll_id, action, data)
         except InvalidInput as problem:
             return await _poll_page(request, poll_id, status=422, page_errors=problem.errors)
-        if _htmx(request):
+        if is_htmx(request):
             page = await read(request, polls.get_poll, actor=actor, poll_id=poll_id)
-            return _fragment(request, "polls/_card_response.html", page=page)
+            return render(request, "polls/_card_response.html", page=page)
         return redirect(_next(data.get("next", ""), poll.campaign_id, poll_id))
 
     return endpoint

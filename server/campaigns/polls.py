@@ -1,4 +1,5 @@
-"""Polls and ballots: the only code that changes them, and the exact counts shown for them.
+"""Polls: the only code that creates, opens, closes and reveals them, and what each viewer
+sees of them. Ballots are saved by `ballots`; the counts shown come from `tallies`.
 
 Who may do what:
 - a campaign's leads and facilitators ("runners") create polls while the campaign is a draft
@@ -8,35 +9,25 @@ Who may do what:
 - an under-13 waiting for a parent's or carer's agreement, or a suspended account, cannot vote;
 - drafts are seen only by runners and staff; results by everyone once the poll's visibility
   allows, and always by runners and staff.
-
-A ballot is saved with its client operation id: a retry with the same id is answered with the
-first result and changes nothing. Both "one ballot per person" and "one answer per operation
-id" are unique constraints, so concurrent requests cannot make a second row. Ballots are never
-audited (that would tell who voted what in an anonymous poll); their events carry no voter.
-Counts are never stored: every tally is counted from the ballots by `counting`.
 """
 
-import json
-import re
 import secrets
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from server import audit, clock
 from server.accounts.models import User
 from server.accounts.sessions import Viewer
-from server.campaigns import counting, service, team
+from server.campaigns import service, tallies, team
 from server.campaigns.models import (
     ENDED,
     POLL_KIND_LABELS,
     VISIBILITY_LABELS,
     Ballot,
-    BallotReceipt,
     Campaign,
     CampaignMember,
     CampaignRole,
@@ -53,8 +44,6 @@ QUESTION_MAX = 200
 DESCRIPTION_MAX = 1000
 OPTION_MAX = 120
 OPTIONS_MIN, OPTIONS_MAX = 2, 20
-REASON_MAX = 500
-OP_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 OPTION_KINDS = frozenset({PollKind.single, PollKind.multiple, PollKind.ranked, PollKind.score})
 RUNNERS = frozenset({CampaignRole.lead, CampaignRole.facilitator})
 VOTERS = frozenset({CampaignRole.lead, CampaignRole.member})
@@ -65,37 +54,13 @@ VOTERS_ONLY = "Voting is for the campaign's young people."
 NOT_IN = "Join the campaign to vote in its polls."
 CLOSED = "This poll has closed, so it takes no more votes."
 DRAFT = "This poll is a draft: nobody can vote until a lead or facilitator opens it."
-BAD_OP_ID = "Send a client_op_id: 1 to 64 letters, digits, - or _, new for each vote."
-POSITION_LABELS = {"agree": "Agree", "abstain": "Abstain", "disagree": "Disagree",
-                   "block": "Block"}
 
 
-# ---------------------------------------------------------------- the state of a poll
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def is_closed(poll: Poll, now: datetime | None = None) -> bool:
-    """Closed by hand, or its closing time has passed (before the closer loop has noticed)."""
-    if poll.status == PollStatus.closed:
-        return True
-    return (poll.status == PollStatus.open and poll.closes_at is not None
-            and _aware(poll.closes_at) <= (now or clock.now()))
-
-
-def status_of(poll: Poll) -> str:
-    return PollStatus.closed if is_closed(poll) else PollStatus(poll.status)
-
-
-def is_public(poll: Poll) -> bool:
-    """Everyone may see the results."""
-    return poll.visibility == Visibility.live or poll.revealed or is_closed(poll)
+# ---------------------------------------------------------------- a poll as plain JSON
 
 
 def when_text(moment: datetime | None) -> str:
-    return _aware(moment).astimezone(UTC).strftime("%-d %b %Y, %H:%M UTC") if moment else ""
+    return tallies._aware(moment).astimezone(UTC).strftime("%-d %b %Y, %H:%M UTC") if moment else ""
 
 
 def poll_data(poll: Poll, options: Sequence[PollOption]) -> dict[str, Any]:
@@ -113,203 +78,10 @@ def poll_data(poll: Poll, options: Sequence[PollOption]) -> dict[str, Any]:
         "visibility": poll.visibility,
         "visibility_label": VISIBILITY_LABELS[Visibility(poll.visibility)],
         "revealed": poll.revealed,
-        "status": str(status_of(poll)),
-        "closes_at": _aware(poll.closes_at).isoformat() if poll.closes_at else None,
+        "status": str(tallies.status_of(poll)),
+        "closes_at": tallies._aware(poll.closes_at).isoformat() if poll.closes_at else None,
         "closes_at_text": when_text(poll.closes_at),
     }
-
-
-# ---------------------------------------------------------------- counting
-
-
-@dataclass(frozen=True)
-class Results:
-    """What a poll's ballots add up to; only the parts for its kind are filled in."""
-
-    counts: dict[int, int]  # single, multiple: ballots choosing each option; ranked: 1st choices
-    runoff: counting.Runoff | None  # ranked
-    scores: dict[int, counting.ScoreSummary]  # score
-    positions: dict[str, int]  # proposal
-    block_reasons: tuple[str, ...]  # proposal: the reasons given with blocks
-
-
-@dataclass(frozen=True)
-class Tally:
-    poll: Poll
-    options: list[PollOption]
-    ballots: int
-    results: Results
-    voters: frozenset[int]
-
-    @property
-    def public(self) -> bool:
-        """Everyone may see the results: visibility live, revealed, or the poll has closed."""
-        return is_public(self.poll)
-
-    @property
-    def unlocked_by_voting(self) -> bool:
-        """Voting is what shows you the results."""
-        return self.poll.visibility == Visibility.after_vote and not self.public
-
-    @property
-    def status(self) -> str:
-        return str(status_of(self.poll))
-
-    @property
-    def data(self) -> dict[str, Any]:
-        return poll_data(self.poll, self.options)
-
-    def label(self, option_id: int) -> str:
-        return next((o.label for o in self.options if o.id == option_id), "")
-
-    def percent(self, count: int) -> int:
-        """A count as a whole-number share of the ballots."""
-        return round(100 * count / self.ballots) if self.ballots else 0
-
-    @property
-    def ranked_order(self) -> list[tuple[str, int, str]]:
-        """Ranked polls, best first: each option's label, its votes in the last round it was
-        counted in, and what happened to it."""
-        runoff = self.results.runoff
-        if runoff is None:
-            return []
-        out_in = {option: number for number, round_ in enumerate(runoff.rounds, start=1)
-                  for option in round_.eliminated}
-        rows = []
-        for option in self.options:
-            assert option.id is not None
-            last = runoff.rounds[out_in.get(option.id, len(runoff.rounds)) - 1]
-            votes = last.counts.get(option.id, 0)
-            if option.id == runoff.winner:
-                place, state = 0, "Winner"
-            elif option.id in runoff.tied:
-                place, state = 1, "Tied"
-            elif option.id in out_in:
-                place, state = 2 + len(runoff.rounds) - out_in[option.id], (
-                    f"Out in round {out_in[option.id]}")
-            else:
-                place, state = 1, ""
-            rows.append((place, -votes, option.label, votes, state))
-        return [(label, votes, state) for _, _, label, votes, state in sorted(rows)]
-
-
-def decode(kind: str, text: str) -> Any:
-    """A stored ballot: [option ids], {option id: score} or a proposal position."""
-    value = json.loads(text)
-    if kind == PollKind.score and isinstance(value, dict):
-        return {int(key): int(score) for key, score in value.items()}
-    return value
-
-
-def _encode(value: Any) -> str:
-    if isinstance(value, dict):
-        value = {str(key): score for key, score in value.items()}
-    return json.dumps(value, separators=(",", ":"))
-
-
-def _results(poll: Poll, options: Sequence[PollOption], ballots: Sequence[Ballot]) -> Results:
-    ids = [option.id for option in options if option.id is not None]
-    decoded = [decode(poll.kind, ballot.choices) for ballot in ballots]
-    empty = Results(counts={}, runoff=None, scores={}, positions={}, block_reasons=())
-    if poll.kind in (PollKind.single, PollKind.multiple):
-        lists = [d for d in decoded if isinstance(d, list)]
-        return replace(empty, counts=counting.count_choices(ids, lists))
-    if poll.kind == PollKind.ranked:
-        runoff = counting.instant_runoff(ids, [d for d in decoded if isinstance(d, list)])
-        return replace(empty, runoff=runoff, counts=runoff.rounds[0].counts)
-    if poll.kind == PollKind.score:
-        scores = counting.score_summary(ids, [d for d in decoded if isinstance(d, dict)])
-        return replace(empty, scores=scores)
-    positions = [d for d in decoded if isinstance(d, str)]
-    reasons = tuple(ballot.reason for ballot, position in zip(ballots, decoded, strict=True)
-                    if position == "block" and ballot.reason)
-    return replace(empty, positions=counting.proposal_counts(positions), block_reasons=reasons)
-
-
-def _options(session: Session, poll_ids: Collection[int]) -> dict[int, list[PollOption]]:
-    found: dict[int, list[PollOption]] = {poll_id: [] for poll_id in poll_ids}
-    if poll_ids:
-        for option in session.exec(select(PollOption)
-                                   .where(col(PollOption.poll_id).in_(list(poll_ids)))
-                                   .order_by(col(PollOption.position), col(PollOption.id))):
-            found[option.poll_id].append(option)
-    return found
-
-
-def _ballots(session: Session, poll_ids: Collection[int]) -> dict[int, list[Ballot]]:
-    found: dict[int, list[Ballot]] = {poll_id: [] for poll_id in poll_ids}
-    if poll_ids:
-        for ballot in session.exec(select(Ballot).where(col(Ballot.poll_id).in_(list(poll_ids)))
-                                   .order_by(col(Ballot.id))):
-            found[ballot.poll_id].append(ballot)
-    return found
-
-
-def _tallies(session: Session, polls: Sequence[Poll]) -> list[Tally]:
-    ids = [poll.id for poll in polls if poll.id is not None]
-    options, ballots = _options(session, ids), _ballots(session, ids)
-    result = []
-    for poll in polls:
-        assert poll.id is not None
-        mine = ballots[poll.id]
-        result.append(Tally(poll=poll, options=options[poll.id], ballots=len(mine),
-                            results=_results(poll, options[poll.id], mine),
-                            voters=frozenset(ballot.user_id for ballot in mine)))
-    return result
-
-
-def tallies(session: Session, *, campaign_id: int, poll_ids: Collection[int] | None,
-            ) -> list[Tally]:
-    """Fresh counts for the campaign's polls (every one that is not a draft when poll_ids is
-    None). For the server's own broadcasts: no viewer, so drafts are never counted here."""
-    query = select(Poll).where(Poll.campaign_id == campaign_id, Poll.status != PollStatus.draft)
-    if poll_ids is not None:
-        if not poll_ids:
-            return []
-        query = query.where(col(Poll.id).in_(list(poll_ids)))
-    return _tallies(session, list(session.exec(query.order_by(col(Poll.id)))))
-
-
-def can_see_results(tally_or_poll: Tally | Poll, *, voted: bool, runs: bool) -> bool:
-    poll = tally_or_poll.poll if isinstance(tally_or_poll, Tally) else tally_or_poll
-    return (is_public(poll) or runs
-            or (poll.visibility == Visibility.after_vote and voted))
-
-
-def _round_json(tally: Tally, round_: counting.Round) -> dict[str, Any]:
-    return {"counts": [{"option_id": option_id, "label": tally.label(option_id),
-                        "votes": votes} for option_id, votes in round_.counts.items()],
-            "exhausted": round_.exhausted, "eliminated": list(round_.eliminated)}
-
-
-def results_json(tally: Tally, *, full: bool) -> dict[str, Any]:
-    """The results as JSON; with full=False only how many have voted. Never who voted."""
-    assert tally.poll.id is not None
-    found: dict[str, Any] = {"poll_id": tally.poll.id, "ballots": tally.ballots,
-                             "status": tally.status, "results_visible": full}
-    if not full:
-        return found
-    kind, results = tally.poll.kind, tally.results
-    found["kind"] = kind
-    if kind in (PollKind.single, PollKind.multiple, PollKind.ranked):
-        found["counts"] = [{"option_id": option.id, "label": option.label,
-                            "votes": results.counts.get(option.id or 0, 0)}
-                           for option in tally.options]
-    if kind == PollKind.ranked and results.runoff is not None:
-        found["rounds"] = [_round_json(tally, r) for r in results.runoff.rounds]
-        found["winner"] = results.runoff.winner
-        found["tied"] = list(results.runoff.tied)
-    if kind == PollKind.score:
-        found["scores"] = [
-            {"option_id": option.id, "label": option.label, "count": s.count,
-             "average": s.average, "spread": s.spread, "lowest": s.lowest,
-             "highest": s.highest, "distribution": list(s.distribution)}
-            for option in tally.options
-            for s in [results.scores[option.id or 0]]]
-    if kind == PollKind.proposal:
-        found["positions"] = dict(results.positions)
-        found["block_reasons"] = list(results.block_reasons)
-    return found
 
 
 # ---------------------------------------------------------------- reading, for one viewer
@@ -326,7 +98,7 @@ class MyBallot:
 class PollCard:
     """One poll as one viewer sees it on a page."""
 
-    tally: Tally
+    tally: tallies.Tally
     mine: MyBallot | None
     may_vote: bool
     why_not: str  # why this viewer cannot vote, in plain words; "" when they may
@@ -335,7 +107,7 @@ class PollCard:
 
     @property
     def data(self) -> dict[str, Any]:
-        return self.tally.data
+        return poll_data(self.tally.poll, self.tally.options)
 
     @property
     def poll(self) -> Poll:
@@ -345,15 +117,15 @@ class PollCard:
     def mine_words(self) -> list[str]:
         if self.mine is None:
             return []
-        return describe(self.tally.poll.kind, self.tally.options, self.mine.choices,
-                        self.mine.reason)
+        return tallies.describe(self.tally.poll.kind, self.tally.options, self.mine.choices,
+                                self.mine.reason)
 
     @property
     def typed(self) -> dict[str, Any]:
         """The viewer's saved vote as the ballot form's values."""
         if self.mine is None:
             return {}
-        return form_values(self.tally.poll.kind, self.mine.choices, self.mine.reason)
+        return tallies.form_values(self.tally.poll.kind, self.mine.choices, self.mine.reason)
 
 
 @dataclass(frozen=True)
@@ -363,32 +135,6 @@ class PollsSection:
     runs: bool  # a lead, facilitator or staff: sees drafts and every result
     manages: bool  # a lead or facilitator of a campaign that is not archived: runs polls
     can_create: bool  # manages, and the campaign has not ended
-
-
-def describe(kind: str, options: Sequence[PollOption], choices: Any, reason: str = "",
-             ) -> list[str]:
-    """A ballot in words, one line each."""
-    labels = {option.id: option.label for option in options}
-    if kind == PollKind.proposal:
-        words = [POSITION_LABELS.get(str(choices), str(choices))]
-        return words + ([f"Reason: {reason}"] if reason else [])
-    if kind == PollKind.score and isinstance(choices, dict):
-        return [f"{option.label}: {choices[option.id]} out of 5" if option.id in choices
-                else f"{option.label}: not scored" for option in options]
-    if kind == PollKind.ranked and isinstance(choices, list):
-        return [f"{n}. {labels.get(choice, '')}" for n, choice in enumerate(choices, start=1)]
-    return [labels.get(choice, "") for choice in choices] if isinstance(choices, list) else []
-
-
-def form_values(kind: str, choices: Any, reason: str = "") -> dict[str, Any]:
-    """A ballot as the values of its form's fields."""
-    if kind == PollKind.proposal:
-        return {"position": str(choices), "reason": reason}
-    if kind == PollKind.score and isinstance(choices, dict):
-        return {f"score_{option}": str(score) for option, score in choices.items()}
-    if kind == PollKind.ranked and isinstance(choices, list):
-        return {f"rank_{option}": str(n) for n, option in enumerate(choices, start=1)}
-    return {"choice": [str(choice) for choice in choices] if isinstance(choices, list) else []}
 
 
 def _runs(actor: Viewer, role: CampaignRole | None) -> bool:
@@ -417,7 +163,7 @@ def _vote_refusal(actor: Viewer, campaign: Campaign, role: CampaignRole | None, 
         return "This campaign has ended, so its polls take no more votes."
     if poll.status == PollStatus.draft:
         return DRAFT
-    if is_closed(poll):
+    if tallies.is_closed(poll):
         return CLOSED
     return ""
 
@@ -430,14 +176,14 @@ def _cards(session: Session, actor: Viewer, campaign: Campaign, role: CampaignRo
     mine = {} if not ids else {b.poll_id: b for b in session.exec(
         select(Ballot).where(col(Ballot.poll_id).in_(ids), Ballot.user_id == actor.user_id))}
     cards = []
-    for tally in _tallies(session, polls):
+    for tally in tallies._tallies(session, polls):
         ballot = mine.get(tally.poll.id or 0)
-        my = (MyBallot(decode(tally.poll.kind, ballot.choices), ballot.reason,
+        my = (MyBallot(tallies.decode(tally.poll.kind, ballot.choices), ballot.reason,
                        ballot.changed_at) if ballot else None)
         why_not = _vote_refusal(actor, campaign, role, tally.poll, suspended=suspended)
         cards.append(PollCard(
             tally=tally, mine=my, may_vote=not why_not, why_not=why_not,
-            sees_results=can_see_results(tally, voted=my is not None, runs=runs),
+            sees_results=tallies.can_see_results(tally, voted=my is not None, runs=runs),
             op_id=secrets.token_urlsafe(12)))
     return cards
 
@@ -506,8 +252,9 @@ def get_poll(session: Session, *, actor: Viewer, poll_id: int) -> PollPage:
                             .join(User, col(User.id) == col(Ballot.user_id))
                             .where(Ballot.poll_id == poll_id)
                             .order_by(col(User.display_name), col(Ballot.id)))
-        votes = [NamedVote(name, describe(poll.kind, card.tally.options,
-                                          decode(poll.kind, ballot.choices), ballot.reason))
+        votes = [NamedVote(name, tallies.describe(poll.kind, card.tally.options,
+                                                  tallies.decode(poll.kind, ballot.choices),
+                                                  ballot.reason))
                  for ballot, name in rows]
     return PollPage(campaign=campaign, card=card, votes=votes,
                     manages=role in RUNNERS and campaign.archived_at is None)
@@ -542,7 +289,7 @@ def _audit(session: Session, actor: Viewer | None, campaign: Campaign, poll: Pol
 def _announce(session: Session, poll: Poll, kind: str) -> None:
     assert poll.id is not None
     events.emit(session, poll.campaign_id, kind,
-                {"poll": poll_data(poll, _options(session, [poll.id])[poll.id])})
+                {"poll": poll_data(poll, tallies._options(session, [poll.id])[poll.id])})
 
 
 def _text(data: Mapping[str, Any], name: str, *, label: str, limit: int, required: bool,
@@ -599,7 +346,7 @@ def parse_closes_at(value: Any, now: datetime) -> tuple[datetime | None, str]:
         moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
     except ValueError:
         return None, "Give the closing time as a date and a time, like 2027-06-30 18:00."
-    moment = _aware(moment).astimezone(UTC)
+    moment = tallies._aware(moment).astimezone(UTC)
     if moment <= now:
         return None, "Choose a closing time in the future, or leave it empty to close by hand."
     return moment, ""
@@ -685,12 +432,12 @@ def open_poll(session: Session, *, actor: Viewer, poll_id: int) -> Poll:
     """A draft opens for votes. Opening an open poll changes nothing."""
     poll, campaign = _runner_poll(session, actor, poll_id)
     service._require_open(campaign)
-    if poll.status == PollStatus.open and not is_closed(poll):
+    if poll.status == PollStatus.open and not tallies.is_closed(poll):
         return poll
     if poll.status != PollStatus.draft:
         raise NotAllowed("This poll has closed, and a closed poll cannot be opened again. "
                          "Make a new poll instead.")
-    if poll.closes_at is not None and _aware(poll.closes_at) <= clock.now():
+    if poll.closes_at is not None and tallies._aware(poll.closes_at) <= clock.now():
         raise NotAllowed("This draft's closing time has passed. Make a new poll with a later "
                          "closing time, or none.")
     poll.status = PollStatus.open
@@ -745,173 +492,3 @@ def close_due(session: Session) -> int:
         assert campaign is not None
         _close(session, None, campaign, poll)
     return len(due)
-
-
-# ---------------------------------------------------------------- ballots
-
-
-@dataclass(frozen=True)
-class Saved:
-    """What a ballot submission saved (or, for a retry, what the first one saved)."""
-
-    poll_id: int
-    campaign_id: int
-    choices: Any
-    reason: str
-    client_op_id: str
-    saved_at: datetime
-    replayed: bool
-
-
-def _option_id(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
-def _option_ids(poll: Poll, choices: Any, known: list[int]) -> list[int]:
-    kind = PollKind(poll.kind)
-    raw = choices if isinstance(choices, list) else [] if choices in (None, "") else [choices]
-    ids = [_option_id(item) for item in raw]
-    if any(option is None or option not in known for option in ids):
-        raise InvalidInput({"choices": "Choose from the poll's options."})
-    picked = [option for option in ids if option is not None]
-    if len(set(picked)) != len(picked):
-        raise InvalidInput({"choices": "Choose each option only once."})
-    if kind == PollKind.single and len(picked) != 1:
-        raise InvalidInput({"choices": "Choose one option." if not picked
-                            else "Choose only one option."})
-    if kind == PollKind.multiple and not 1 <= len(picked) <= poll.max_choices:
-        raise InvalidInput({"choices": "Choose at least one option." if not picked else
-                            f"Choose up to {poll.max_choices} options "
-                            f"(you chose {len(picked)})."})
-    if kind == PollKind.ranked and not picked:
-        raise InvalidInput({"choices": "Put at least one option in order: 1 for your "
-                                       "favourite."})
-    return picked
-
-
-def _scores(choices: Any, options: Sequence[PollOption]) -> dict[int, int]:
-    if not isinstance(choices, dict):
-        raise InvalidInput({"choices": "Give every option a score from 0 to 5."})
-    labels = {option.id: option.label for option in options}
-    scores: dict[int, int] = {}
-    for key, value in choices.items():
-        option = _option_id(key)
-        if option is None or option not in labels:
-            raise InvalidInput({"choices": "Score the poll's options only."})
-        score = _option_id(value)
-        if score is None or not counting.SCORE_MIN <= score <= counting.SCORE_MAX:
-            raise InvalidInput({"choices": f"Give “{labels[option]}” a whole number score "
-                                           "from 0 to 5."})
-        scores[option] = score
-    missing = [labels[o.id] for o in options if o.id not in scores]
-    if missing:
-        raise InvalidInput({"choices": "Give every option a score from 0 to 5. Not scored "
-                                       "yet: " + ", ".join(missing) + "."})
-    return {option.id: scores[option.id] for option in options if option.id is not None}
-
-
-def _parse_ballot(poll: Poll, options: Sequence[PollOption], choices: Any,
-                  reason: Any) -> tuple[Any, str]:
-    kind = PollKind(poll.kind)
-    if kind == PollKind.proposal:
-        if choices not in counting.PROPOSAL_POSITIONS:
-            raise InvalidInput({"choices": "Choose agree, abstain, disagree or block."})
-        words = team.clean_text(reason, multiline=True)
-        problem = team.text_problem(words, label="your reason", limit=REASON_MAX,
-                                    required=False, multiline=True)
-        if problem:
-            raise InvalidInput({"reason": problem})
-        return choices, words
-    if kind == PollKind.score:
-        return _scores(choices, options), ""
-    return _option_ids(poll, choices, [o.id for o in options if o.id is not None]), ""
-
-
-def _replay(receipt: BallotReceipt, poll: Poll) -> Saved:
-    if receipt.poll_id != poll.id:
-        raise InvalidInput({"client_op_id": "That client_op_id was already used for a vote in "
-                                            "another poll. Send a new one for each vote."})
-    return Saved(poll_id=receipt.poll_id, campaign_id=poll.campaign_id,
-                 choices=decode(poll.kind, receipt.choices),
-                 reason=receipt.reason, client_op_id=receipt.client_op_id,
-                 saved_at=receipt.saved_at, replayed=True)
-
-
-def _receipt(session: Session, user_id: int, op_id: str) -> BallotReceipt | None:
-    return session.exec(select(BallotReceipt).where(BallotReceipt.user_id == user_id,
-                                                    BallotReceipt.client_op_id == op_id)).first()
-
-
-def _my_ballot(session: Session, poll_id: int, user_id: int) -> Ballot | None:
-    return session.exec(select(Ballot).where(Ballot.poll_id == poll_id,
-                                             Ballot.user_id == user_id)).first()
-
-
-def cast_ballot(session: Session, *, actor: Viewer, poll_id: int, choices: Any,
-                client_op_id: Any, reason: Any = "") -> Saved:
-    """Save the viewer's vote, or change it. A retry with the same client_op_id gets the
-    first answer back and changes nothing, even after a newer vote or after the poll closed.
-
-    `choices`: [option ids] for single (one), multiple (up to max_choices) and ranked (in
-    order, best first); {option id: 0..5} for score, every option; a position for a
-    proposal ("agree", "abstain", "disagree", "block"), with an optional `reason`."""
-    if _suspended(session, actor):
-        raise NotAllowed("Your account is suspended, so you cannot make changes. "
-                         "Talk to a youth worker.")
-    # Only shared locks: ballots from one room must not queue behind each other.
-    poll, campaign, membership = _load_poll(session, actor, poll_id, lock="share")
-    op_id = client_op_id.strip() if isinstance(client_op_id, str) else ""
-    if not OP_ID.fullmatch(op_id):
-        raise InvalidInput({"client_op_id": BAD_OP_ID})
-    earlier = _receipt(session, actor.user_id, op_id)
-    if earlier is not None:
-        return _replay(earlier, poll)
-    refusal = _vote_refusal(actor, campaign, service._active_role(membership), poll,
-                            suspended=False)
-    if refusal:
-        raise NotAllowed(refusal)
-    assert poll.id is not None
-    value, words = _parse_ballot(poll, _options(session, [poll.id])[poll.id], choices, reason)
-    now = clock.now()
-    receipt = BallotReceipt(user_id=actor.user_id, client_op_id=op_id, poll_id=poll.id,
-                            choices=_encode(value), reason=words, saved_at=now)
-    try:
-        with session.begin_nested():
-            session.add(receipt)
-    except IntegrityError:
-        # The same submission, sent twice at once: the other one got there first.
-        found = _receipt(session, actor.user_id, op_id)
-        assert found is not None
-        return _replay(found, poll)
-    _save_ballot(session, poll.id, actor.user_id, receipt.choices, words, now)
-    events.emit(session, poll.campaign_id, events.BALLOT_CAST, {"poll_id": poll.id})
-    return Saved(poll_id=poll.id, campaign_id=poll.campaign_id, choices=value, reason=words,
-                 client_op_id=op_id,
-                 saved_at=now, replayed=False)
-
-
-def _save_ballot(session: Session, poll_id: int, user_id: int, choices: str, reason: str,
-                 now: datetime) -> None:
-    ballot = _my_ballot(session, poll_id, user_id)
-    if ballot is None:
-        ballot = Ballot(poll_id=poll_id, user_id=user_id, choices=choices, reason=reason,
-                        cast_at=now, changed_at=now)
-        try:
-            with session.begin_nested():
-                session.add(ballot)
-            return
-        except IntegrityError:
-            # Their first vote from another device, a moment ago: this one replaces it.
-            found = _my_ballot(session, poll_id, user_id)
-            assert found is not None
-            ballot = found
-    ballot.choices = choices
-    ballot.reason = reason
-    ballot.changed_at = now
-    session.add(ballot)

@@ -14,7 +14,7 @@ from collections.abc import Collection, Sequence
 from jinja2 import Environment, TemplateNotFound
 from starlette.concurrency import run_in_threadpool
 
-from server.campaigns import polls
+from server.campaigns import tallies
 from server.db import Database
 from server.live.events import LiveEvent
 from server.live.hub import TallyMessage
@@ -61,7 +61,7 @@ class Tallies:
     def count(self, campaign_id: int, poll_ids: Collection[int] | None,
               ) -> Sequence[TallyMessage]:
         with self.db.read() as session:
-            found = polls.tallies(session, campaign_id=campaign_id, poll_ids=poll_ids)
+            found = tallies.tallies(session, campaign_id=campaign_id, poll_ids=poll_ids)
         template = self.templates.get_template("polls/_results.html")
         messages = []
         for tally in found:
@@ -73,8 +73,8 @@ class Tallies:
                 voters=tally.voters if tally.unlocked_by_voting else None,
                 full_html=template.render(tally=tally, show=True, oob=True),
                 limited_html=template.render(tally=tally, show=False, oob=True),
-                full_json=_tally_json(polls.results_json(tally, full=True)),
-                limited_json=_tally_json(polls.results_json(tally, full=False)),
+                full_json=_tally_json(tallies.results_json(tally, full=True)),
+                limited_json=_tally_json(tallies.results_json(tally, full=False)),
             ))
         return messages
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from server import clock
-from server.campaigns import polls
+from server.campaigns import polls, tallies
 from server.campaigns.models import Campaign
 from tests.api.helpers import (
     assert_error,
@@ -211,7 +211,7 @@ def test_vote_and_retry(api, db, poll, document):
     assert retry.status_code == 200
     assert retry.json() == {**body, "replayed": True}
     (ballot,) = ballots_of(db, poll)
-    assert polls.decode("single", ballot.choices) == [ids["Library"]]
+    assert tallies.decode("single", ballot.choices) == [ids["Library"]]
     assert len(receipts_of(db, poll)) == 2
 
 
@@ -308,7 +308,7 @@ def test_results_agree_with_the_ballots(api, db, people_, campaign, document, ma
     check(document, "results", body)
     counted: Counter[int] = Counter()
     for ballot in ballots_of(db, made):
-        counted.update(polls.decode("multiple", ballot.choices))
+        counted.update(tallies.decode("multiple", ballot.choices))
     assert body["ballots"] == len(ballots_of(db, made)) == 8
     assert {c["option_id"]: c["votes"] for c in body["counts"]} == {
         option: counted[option] for option in ids.values()}

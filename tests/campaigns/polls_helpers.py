@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from server.accounts.models import User
-from server.campaigns import polls
+from server.campaigns import ballots, polls, tallies
 from server.campaigns.models import Ballot, BallotReceipt, Campaign, Poll, PollOption
 from server.db import Database
 from server.live.events import Event
@@ -57,12 +57,12 @@ def option_ids(db: Database, poll: Poll) -> dict[str, int]:
 
 
 def vote(db: Database, user: User, poll: Poll, choices: Any, *, reason: str = "",
-         client_op_id: str | None = None) -> polls.Saved:
+         client_op_id: str | None = None) -> ballots.Saved:
     assert poll.id is not None
     with db.write() as session:
-        return polls.cast_ballot(session, actor=viewer_of(db, user), poll_id=poll.id,
-                                 choices=choices, client_op_id=client_op_id or op_id(),
-                                 reason=reason)
+        return ballots.cast_ballot(session, actor=viewer_of(db, user), poll_id=poll.id,
+                                   choices=choices, client_op_id=client_op_id or op_id(),
+                                   reason=reason)
 
 
 def ballots_of(db: Database, poll: Poll) -> list[Ballot]:
@@ -90,8 +90,8 @@ def events_of(db: Database, campaign: Campaign) -> list[tuple[str, dict[str, Any
             select(Event).where(Event.campaign_id == campaign.id).order_by(col(Event.id)))]
 
 
-def tally_of(db: Database, poll: Poll) -> polls.Tally:
+def tally_of(db: Database, poll: Poll) -> tallies.Tally:
     assert poll.id is not None
     with db.read() as session:
-        (found,) = polls.tallies(session, campaign_id=poll.campaign_id, poll_ids=[poll.id])
+        (found,) = tallies.tallies(session, campaign_id=poll.campaign_id, poll_ids=[poll.id])
     return found

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from server import clock as clock_module
 from server.accounts import people
-from server.campaigns import polls
+from server.campaigns import polls, tallies
 from server.campaigns.models import Campaign, Poll, PollStatus
 from server.live.events import Event, LiveEvent
 from server.live.render import PageRenderer
@@ -30,11 +30,6 @@ from tests.conftest import csrf_token, page, post
 FORBIDDEN = "You can't do that"
 NOT_FOUND = "We could not find that page"
 CAMPAIGN_MISSING = "We could not find that campaign."
-
-
-@pytest.fixture
-def sam(riverside, make_user):
-    return make_user(riverside["org"], "sam", "young_person", "13_15")
 
 
 @pytest.fixture
@@ -207,13 +202,13 @@ def test_voting_with_a_plain_form(as_user, db, campaign, poll, sam):
     assert response.status_code == 303
     assert location(response) == f"/campaigns/{campaign.id}#poll-{poll.id}"
     (ballot,) = ballots_of(db, poll)
-    assert ballot.user_id == sam.id and polls.decode("single", ballot.choices) == [ids["Park"]]
+    assert ballot.user_id == sam.id and tallies.decode("single", ballot.choices) == [ids["Park"]]
 
     # Sending the same form again (the back button, a double tap) saves nothing new.
     post(browser, f"/polls/{poll.id}/ballot", {"choice": str(ids["Library"]),
                                                "client_op_id": op})
     (ballot,) = ballots_of(db, poll)
-    assert polls.decode("single", ballot.choices) == [ids["Park"]]
+    assert tallies.decode("single", ballot.choices) == [ids["Park"]]
 
     soup = page(browser.get(f"/polls/{poll.id}"))
     assert text(soup, f"#poll-{poll.id}-ballot .my-vote") == "Your vote Park"
@@ -243,7 +238,7 @@ def test_each_kind_of_ballot_form(as_user, db, riverside, campaign, kind, form, 
     response = post(as_user("sam"), f"/polls/{made.id}/ballot", form(ids))
     assert response.status_code == 303, response.text
     (ballot,) = ballots_of(db, made)
-    assert polls.decode(kind, ballot.choices) == expected(ids)
+    assert tallies.decode(kind, ballot.choices) == expected(ids)
 
 
 def test_a_proposal_ballot_with_a_reason(as_user, db, riverside, campaign):

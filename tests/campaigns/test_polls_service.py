@@ -16,7 +16,7 @@ from server import clock as clock_module
 from server.accounts import people
 from server.accounts.models import Organisation, User
 from server.accounts.sessions import Viewer
-from server.campaigns import polls, service
+from server.campaigns import ballots, polls, service, tallies
 from server.campaigns.models import Campaign, CampaignMember, Poll, PollStatus
 from server.db import Database
 from server.errors import InvalidInput, NotAllowed, NotFound
@@ -62,7 +62,7 @@ class Room:
     def poll(self, *, by: str = "jade", open_now: bool = True, **overrides: Any) -> Poll:
         return make_poll(self.db, self.users[by], self.campaign, open_now=open_now, **overrides)
 
-    def vote(self, name: str, poll: Poll, choices: Any, **kwargs: Any) -> polls.Saved:
+    def vote(self, name: str, poll: Poll, choices: Any, **kwargs: Any) -> ballots.Saved:
         return vote(self.db, self.users[name], poll, choices, **kwargs)
 
     def create(self, name: str, **overrides: Any) -> Poll:
@@ -100,7 +100,7 @@ def counted_from_rows(db: Database, poll: Poll) -> Counter[int]:
     """How many ballots chose each option, counted straight from the rows."""
     found: Counter[int] = Counter()
     for ballot in ballots_of(db, poll):
-        found.update(set(polls.decode(poll.kind, ballot.choices)))
+        found.update(set(tallies.decode(poll.kind, ballot.choices)))
     return found
 
 
@@ -117,7 +117,7 @@ def test_single_choice_counts_each_ballot_once(room):
     tally = tally_of(room.db, poll)
     assert tally.ballots == 3
     assert tally.results.counts == {ids["Library"]: 1, ids["Youth club"]: 0, ids["Park"]: 2}
-    assert polls.results_json(tally, full=True) == {
+    assert tallies.results_json(tally, full=True) == {
         "poll_id": poll.id, "ballots": 3, "status": "open", "results_visible": True,
         "kind": "single",
         "counts": [{"option_id": ids["Library"], "label": "Library", "votes": 1},
@@ -162,7 +162,7 @@ def test_ranked_is_counted_by_instant_runoff_with_every_round(room, make_user):
     room.vote("max", poll, [b])
     room.vote("zoe", poll, [li, c])
 
-    results = polls.results_json(tally_of(room.db, poll), full=True)
+    results = tallies.results_json(tally_of(room.db, poll), full=True)
     assert results["rounds"] == [
         {"counts": [{"option_id": b, "label": "Buses", "votes": 2},
                     {"option_id": li, "label": "Lights", "votes": 2},
@@ -185,7 +185,7 @@ def test_score_shows_average_spread_and_distribution(room):
     room.vote("sam", poll, {skate: 3, music: 0})  # JSON keys are text; numbers work too
     room.vote("kai", poll, {skate: 5, music: 4})
 
-    scores = polls.results_json(tally_of(room.db, poll), full=True)["scores"]
+    scores = tallies.results_json(tally_of(room.db, poll), full=True)["scores"]
     assert scores == [
         {"option_id": ids["Skate park"], "label": "Skate park", "count": 2, "average": 4.0,
          "spread": 1.0, "lowest": 3, "highest": 5, "distribution": [0, 0, 0, 1, 0, 1]},
@@ -204,7 +204,7 @@ def test_proposal_counts_positions_and_lists_block_reasons(room, make_user):
     room.vote("kai", poll, "block")
     room.vote("max", poll, "abstain")
 
-    results = polls.results_json(tally_of(room.db, poll), full=True)
+    results = tallies.results_json(tally_of(room.db, poll), full=True)
     assert results["positions"] == {"agree": 1, "abstain": 1, "disagree": 0, "block": 2}
     assert results["block_reasons"] == ["Friday is the only night I can come"]
     assert "counts" not in results
@@ -381,8 +381,8 @@ def test_suspended_members_cannot_vote(room):
     sam = room.viewer("sam")  # signed in before the suspension
     suspend(room, "sam")
     with pytest.raises(NotAllowed) as refused, room.db.write() as session:
-        polls.cast_ballot(session, actor=sam, poll_id=poll.id,
-                          choices=[option_ids(room.db, poll)["Park"]], client_op_id="x1")
+        ballots.cast_ballot(session, actor=sam, poll_id=poll.id,
+                            choices=[option_ids(room.db, poll)["Park"]], client_op_id="x1")
     assert refused.value.message == SUSPENDED
     assert ballots_of(room.db, poll) == []
 
@@ -419,7 +419,7 @@ def test_closed_polls_refuse_ballots(room):
     with pytest.raises(NotAllowed) as refused:
         room.vote("sam", poll, [ids["Library"]])
     assert refused.value.message == polls.CLOSED
-    assert [polls.decode("single", b.choices) for b in ballots_of(room.db, poll)] == [
+    assert [tallies.decode("single", b.choices) for b in ballots_of(room.db, poll)] == [
         [ids["Park"]]]
 
 
@@ -493,9 +493,9 @@ def test_client_operation_id_is_checked_by_the_service(room):
     poll = room.poll()
     for bad in ("", "   ", "has space", "x" * 65, "semi;colon", None, 12):
         with pytest.raises(InvalidInput) as refused:
-            room.do(polls.cast_ballot, "sam", poll_id=poll.id,
+            room.do(ballots.cast_ballot, "sam", poll_id=poll.id,
                     choices=[option_ids(room.db, poll)["Park"]], client_op_id=bad)
-        assert refused.value.errors == {"client_op_id": polls.BAD_OP_ID}
+        assert refused.value.errors == {"client_op_id": ballots.BAD_OP_ID}
     assert ballots_of(room.db, poll) == []
 
 
@@ -510,7 +510,7 @@ def test_changing_a_ballot_keeps_one_row(room):
     room.vote("sam", poll, [ids["Library"]])
 
     (ballot,) = ballots_of(room.db, poll)
-    assert ballot.id == first.id and polls.decode("single", ballot.choices) == [ids["Library"]]
+    assert ballot.id == first.id and tallies.decode("single", ballot.choices) == [ids["Library"]]
     assert ballot.cast_at == first.cast_at and ballot.changed_at >= first.changed_at
     assert tally_of(room.db, poll).results.counts[ids["Library"]] == 1
     assert tally_of(room.db, poll).results.counts[ids["Park"]] == 0
@@ -530,7 +530,7 @@ def test_a_retry_returns_the_first_result_and_changes_nothing(room):
     assert (again.choices, again.saved_at, again.client_op_id) == (
         first.choices, first.saved_at, "tap-1")
     (ballot,) = ballots_of(room.db, poll)
-    assert polls.decode("single", ballot.choices) == [ids["Library"]]  # the newer vote stands
+    assert tallies.decode("single", ballot.choices) == [ids["Library"]]  # the newer vote stands
     assert len(receipts_of(room.db, poll)) == 2
     assert events_of(room.db, room.campaign) == before
 
@@ -566,10 +566,10 @@ def test_twenty_concurrent_retries_make_one_ballot(room):
     park = option_ids(room.db, poll)["Park"]
     sam = room.viewer("sam")
 
-    def send(_: int) -> polls.Saved:
+    def send(_: int) -> ballots.Saved:
         with room.db.write() as session:
-            return polls.cast_ballot(session, actor=sam, poll_id=poll.id, choices=[park],
-                                     client_op_id="storm-1")
+            return ballots.cast_ballot(session, actor=sam, poll_id=poll.id, choices=[park],
+                                       client_op_id="storm-1")
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         answers = list(pool.map(send, range(20)))
@@ -586,11 +586,11 @@ def test_concurrent_first_votes_with_different_ids_end_as_one_ballot(room):
     ids = option_ids(room.db, poll)
     sam = room.viewer("sam")
 
-    def send(n: int) -> polls.Saved:
+    def send(n: int) -> ballots.Saved:
         with room.db.write() as session:
-            return polls.cast_ballot(session, actor=sam, poll_id=poll.id,
-                                     choices=[ids["Park"] if n % 2 else ids["Library"]],
-                                     client_op_id=f"phone-{n}")
+            return ballots.cast_ballot(session, actor=sam, poll_id=poll.id,
+                                       choices=[ids["Park"] if n % 2 else ids["Library"]],
+                                       client_op_id=f"phone-{n}")
 
     with ThreadPoolExecutor(max_workers=10) as pool:
         list(pool.map(send, range(10)))
@@ -701,7 +701,7 @@ def test_results_agree_with_a_count_of_the_ballot_rows(room, make_user, kind):
     expected = counted_from_rows(room.db, poll)
     assert tally.ballots == len(ballots_of(room.db, poll)) == len(names)
     assert tally.results.counts == {option: expected[option] for option in ids}
-    assert {c["option_id"]: c["votes"] for c in polls.results_json(tally, full=True)[
+    assert {c["option_id"]: c["votes"] for c in tallies.results_json(tally, full=True)[
         "counts"]} == tally.results.counts
 
 
@@ -710,10 +710,10 @@ def test_tallies_skip_drafts_and_unknown_polls(room):
     other = make_campaign(room.db, room.users["sam"])
     elsewhere = make_poll(room.db, room.users["sam"], other)
     with room.db.read() as session:
-        every = polls.tallies(session, campaign_id=room.campaign.id, poll_ids=None)
-        some = polls.tallies(session, campaign_id=room.campaign.id,
-                             poll_ids=[open_.id, draft.id, elsewhere.id, 999])
-        none = polls.tallies(session, campaign_id=room.campaign.id, poll_ids=[])
+        every = tallies.tallies(session, campaign_id=room.campaign.id, poll_ids=None)
+        some = tallies.tallies(session, campaign_id=room.campaign.id,
+                               poll_ids=[open_.id, draft.id, elsewhere.id, 999])
+        none = tallies.tallies(session, campaign_id=room.campaign.id, poll_ids=[])
     assert [t.poll.id for t in every] == [open_.id]
     assert [t.poll.id for t in some] == [open_.id]
     assert none == []
@@ -764,7 +764,7 @@ def test_after_close_results_wait_for_the_close_or_a_reveal(room):
 def test_limited_results_say_only_how_many_voted(room):
     poll = room.poll(visibility="after_close")
     room.vote("sam", poll, [option_ids(room.db, poll)["Park"]])
-    assert polls.results_json(tally_of(room.db, poll), full=False) == {
+    assert tallies.results_json(tally_of(room.db, poll), full=False) == {
         "poll_id": poll.id, "ballots": 1, "status": "open", "results_visible": False}
 
 
@@ -832,18 +832,18 @@ def test_the_database_keeps_one_receipt_when_the_check_misses_a_race(room, monke
     ids = option_ids(room.db, poll)
     first = room.vote("sam", poll, [ids["Park"]], client_op_id="race-1")
     looked: list[str] = []
-    real = polls._receipt
+    real = ballots._receipt
 
     def missed_once(session: Any, user_id: int, op: str) -> Any:
         looked.append(op)
         return None if len(looked) == 1 else real(session, user_id, op)
 
-    monkeypatch.setattr(polls, "_receipt", missed_once)
+    monkeypatch.setattr(ballots, "_receipt", missed_once)
     again = room.vote("sam", poll, [ids["Library"]], client_op_id="race-1")
     assert len(looked) == 2, "the savepoint's failure was followed by a second look"
     assert again.replayed and again.choices == first.choices == [ids["Park"]]
     assert len(ballots_of(room.db, poll)) == 1 and len(receipts_of(room.db, poll)) == 1
-    assert polls.decode("single", ballots_of(room.db, poll)[0].choices) == [ids["Park"]]
+    assert tallies.decode("single", ballots_of(room.db, poll)[0].choices) == [ids["Park"]]
 
 
 def test_the_database_keeps_one_ballot_when_the_check_misses_a_race(room, monkeypatch):
@@ -853,15 +853,15 @@ def test_the_database_keeps_one_ballot_when_the_check_misses_a_race(room, monkey
     ids = option_ids(room.db, poll)
     room.vote("sam", poll, [ids["Park"]])
     looked: list[int] = []
-    real = polls._my_ballot
+    real = ballots._my_ballot
 
     def missed_once(session: Any, poll_id: int, user_id: int) -> Any:
         looked.append(poll_id)
         return None if len(looked) == 1 else real(session, poll_id, user_id)
 
-    monkeypatch.setattr(polls, "_my_ballot", missed_once)
+    monkeypatch.setattr(ballots, "_my_ballot", missed_once)
     saved = room.vote("sam", poll, [ids["Library"]])
     assert len(looked) == 2 and not saved.replayed
     (ballot,) = ballots_of(room.db, poll)
-    assert polls.decode("single", ballot.choices) == [ids["Library"]]
+    assert tallies.decode("single", ballot.choices) == [ids["Library"]]
     assert len(receipts_of(room.db, poll)) == 2
