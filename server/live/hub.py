@@ -78,16 +78,10 @@ class Connection:
     def close(self, code: int, reason: str) -> None:
         if self.closing is None:
             self.closing = (code, reason)
-            # Wake the sender so it closes at once, even with a full queue.
-            with contextlib.suppress(asyncio.QueueFull):
-                self.queue.put_nowait(None)
+            # Wake the sender so it closes at once, making room in a full queue if need be.
             if self.queue.full():
-                self._wake_anyway()
-
-    def _wake_anyway(self) -> None:
-        with contextlib.suppress(asyncio.QueueEmpty):
-            self.queue.get_nowait()
-        self.queue.put_nowait(None)
+                self.queue.get_nowait()
+            self.queue.put_nowait(None)
 
     def sees_full_tally(self, tally: TallyMessage) -> bool:
         if tally.public:
