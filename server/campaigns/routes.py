@@ -6,9 +6,11 @@ JavaScript; a failed form is shown again with what was typed and a message by ea
 
 import io
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import segno
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -202,18 +204,36 @@ def _failed_form(request: Request) -> str:
     return request.url.path.rsplit("/", 1)[-1]  # steps, stakeholders, progress, end, …
 
 
+@dataclass(frozen=True)
+class LivePage:
+    """What a live campaign page is drawn from, read in one transaction."""
+
+    cursor: int
+    view: service.CampaignView
+    polls: polls.PollsSection
+    discussion: discussion.Discussion | None
+
+
+def _live_page(session: Session, *, actor: Viewer, campaign_id: int,
+               feed_before: int | None = None, with_discussion: bool = True) -> LivePage:
+    # The cursor is read first: anything that happens while the page is drawn is sent again
+    # over its websocket (and recognised by its number), never missed.
+    cursor = events.latest_id(session, campaign_id)
+    view = service.get_campaign(session, actor=actor, campaign_id=campaign_id,
+                                feed_before=feed_before)
+    return LivePage(cursor, view, polls.for_page(session, actor=actor, campaign_id=campaign_id),
+                    discussion.for_page(session, actor=actor, campaign_id=campaign_id)
+                    if with_discussion else None)
+
+
 async def _page(request: Request, campaign_id: int, *, status: int = 200,
                 errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
                 ) -> Response:
     actor = signed_in(request)
     before = request.query_params.get("before", "")
-    # The cursor is read first: anything that happens while the page is drawn is sent again
-    # over its websocket (and recognised by its number), never missed.
-    cursor = await read(request, events.latest_id, campaign_id=campaign_id)
-    view = await read(request, service.get_campaign, actor=actor, campaign_id=campaign_id,
+    live = await read(request, _live_page, actor=actor, campaign_id=campaign_id,
                       feed_before=int(before) if before.isdigit() else None)
-    polls_section = await read(request, polls.for_page, actor=actor, campaign_id=campaign_id)
-    talk = await read(request, discussion.for_page, actor=actor, campaign_id=campaign_id)
+    view = live.view
     if status == 200 and view.my_role is not None:
         await write(request, service.mark_seen, actor=actor, campaign_id=campaign_id)
     chart = line_chart([(r.recorded_at, r.value) for r in view.readings],
@@ -229,7 +249,7 @@ async def _page(request: Request, campaign_id: int, *, status: int = 200,
                   form_values={} if item_form else (values or {}),
                   join_code=show_code(view.campaign.join_code or ""),
                   join_url=join_link(request, view.campaign.join_code or ""),
-                  cursor=cursor, polls_section=polls_section, discussion=talk)
+                  cursor=live.cursor, polls_section=live.polls, discussion=live.discussion)
 
 
 @login_required
@@ -431,14 +451,14 @@ async def qr_code(request: Request) -> Response:
 async def present(request: Request) -> Response:
     """A big screen for a live session: the join code and QR code, and the current poll."""
     actor, campaign_id = signed_in(request), _cid(request)
-    cursor = await read(request, events.latest_id, campaign_id=campaign_id)
-    view = await read(request, service.get_campaign, actor=actor, campaign_id=campaign_id)
+    live = await read(request, _live_page, actor=actor, campaign_id=campaign_id,
+                      with_discussion=False)
+    view, section = live.view, live.polls
     if view.my_role not in (CampaignRole.lead, CampaignRole.facilitator):
         raise NotAllowed("The presenter view is for the campaign's leads and facilitators."
                          + (" Join it as a facilitator first." if actor.is_staff else ""))
-    section = await read(request, polls.for_page, actor=actor, campaign_id=campaign_id)
     current = next((card for card in section.polls if card.data["status"] == "open"), None)
-    return render(request, "campaigns/present.html", view=view, cursor=cursor,
+    return render(request, "campaigns/present.html", view=view, cursor=live.cursor,
                   polls_section=section, current=current,
                   join_code=show_code(view.campaign.join_code or ""),
                   join_url=join_link(request, view.campaign.join_code or ""))
