@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from jinja2 import Environment, FileSystemLoader
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from server import TEMPLATES_DIR, assets
@@ -58,7 +58,7 @@ class Runtime:
     hub: "Hub"
 
 
-def runtime(request: Request) -> Runtime:
+def runtime(request: HTTPConnection) -> Runtime:
     found: Runtime = request.app.state.runtime
     return found
 
@@ -119,7 +119,8 @@ async def write(request: Request, action: Callable[..., T], /, **kwargs: Any) ->
     return result
 
 
-async def read(request: Request, query: Callable[..., T], /, **kwargs: Any) -> T:
+async def read(request: HTTPConnection, query: Callable[..., T], /, **kwargs: Any) -> T:
+    """Run a query in one read transaction, off the event loop (for a page or a websocket)."""
     db = runtime(request).db
 
     def run() -> T:

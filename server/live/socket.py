@@ -11,7 +11,6 @@ import contextlib
 import json
 from urllib.parse import urlsplit
 
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import PlainTextResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -22,18 +21,13 @@ from server.errors import NotFound, ServiceError
 from server.live import events
 from server.live.hub import Connection, Hub, json_text
 from server.live.render import cursor
-from server.web import Runtime
+from server.web import read, runtime
 
 HELLO_WAIT = 10.0  # seconds a page has to say where it was
 CATCH_UP_LIMIT = 500  # events sent one by one on reconnect; more than this: a snapshot
 MAX_MESSAGE = 1024  # characters a client may send in one message
 SEND_TIMEOUT = 10.0  # a send that takes longer means the client cannot keep up
 TOO_BIG = 1009
-
-
-def _runtime(websocket: WebSocket) -> Runtime:
-    found: Runtime = websocket.app.state.runtime
-    return found
 
 
 def same_site(websocket: WebSocket) -> bool:
@@ -55,14 +49,8 @@ async def deny(websocket: WebSocket, status: int, message: str) -> None:
 
 async def _access(websocket: WebSocket, viewer: Viewer, campaign_id: int) -> bool | None:
     """True/False: may follow (and runs the campaign or not); None: refused (already sent)."""
-    db = _runtime(websocket).db
-
-    def check() -> bool:
-        with db.read() as session:
-            return service.live_access(session, actor=viewer, campaign_id=campaign_id)
-
     try:
-        return await run_in_threadpool(check)
+        return await read(websocket, service.live_access, actor=viewer, campaign_id=campaign_id)
     except NotFound as problem:
         await deny(websocket, 404, problem.message)
     except ServiceError as problem:
@@ -100,13 +88,7 @@ async def api_socket(websocket: WebSocket) -> None:
     scheme, _, token = websocket.headers.get("authorization", "").partition(" ")
     viewer = None
     if scheme.lower() == "bearer" and token.strip():
-        db = _runtime(websocket).db
-
-        def look_up() -> Viewer | None:
-            with db.read() as session:
-                return sessions.load_api_token(session, token=token.strip())
-
-        viewer = await run_in_threadpool(look_up)
+        viewer = await read(websocket, sessions.load_api_token, token=token.strip())
     if viewer is None:
         await deny(websocket, 401, "Send a valid API token: Authorization: Bearer <token>.")
         return
@@ -114,14 +96,8 @@ async def api_socket(websocket: WebSocket) -> None:
     if runs is None:
         return
     after = _after(websocket.query_params.get("after"))
-    if after is None:
-        db = _runtime(websocket).db
-
-        def newest() -> int:
-            with db.read() as session:
-                return events.latest_id(session, campaign_id)
-
-        after = await run_in_threadpool(newest)  # no `after`: from now on
+    if after is None:  # from now on
+        after = await read(websocket, events.latest_id, campaign_id=campaign_id)
     await websocket.accept()
     connection = Connection(campaign_id=campaign_id, user_id=viewer.user_id, runs=runs,
                             wants_json=True)
@@ -145,7 +121,7 @@ class _TooBig(Exception):
 
 
 async def _serve(websocket: WebSocket, connection: Connection, after: int | None) -> None:
-    hub = _runtime(websocket).hub
+    hub = runtime(websocket).hub
     # In the room before reading what was missed: nothing can fall between the two.
     hub.join(connection)
     try:
@@ -176,13 +152,8 @@ async def _serve(websocket: WebSocket, connection: Connection, after: int | None
 
 async def _catch_up(websocket: WebSocket, hub: Hub, connection: Connection, after: int) -> int:
     """Send what the page missed since `after`; return the number of the last event sent."""
-    db = _runtime(websocket).db
-
-    def read() -> events.Missed:
-        with db.read() as session:
-            return events.missed(session, connection.campaign_id, after, limit=CATCH_UP_LIMIT)
-
-    missed = await run_in_threadpool(read)
+    missed = await read(websocket, events.missed, campaign_id=connection.campaign_id,
+                        after_id=after, limit=CATCH_UP_LIMIT)
     if missed.too_many:
         # Too far behind to replay: the page fetches itself afresh, from this number on.
         await websocket.send_text(
