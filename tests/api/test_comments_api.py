@@ -9,7 +9,6 @@ from sqlmodel import SQLModel, col, select
 
 from server.accounts.models import User
 from server.audit import AuditEntry
-from server.campaigns import discussion
 from server.campaigns.models import Campaign, CampaignMember, CampaignRole, Comment, Reaction
 from server.live.events import Event
 from tests.api.helpers import (
@@ -18,9 +17,8 @@ from tests.api.helpers import (
     bearer,
     response_schema,
     schema_problems,
-    viewer_of,
 )
-from tests.campaigns.pages import facilitate
+from tests.campaigns.pages import facilitate, say
 
 PATH = "/api/v1/campaigns/{campaign_id}/comments"
 ZEROS = {"agree": 0, "love": 0, "laugh": 0, "wow": 0, "idea": 0}
@@ -43,15 +41,6 @@ def api(client, token_for, riverside, sam):
 def url(campaign: Campaign | int, query: str = "") -> str:
     campaign_id = campaign if isinstance(campaign, int) else campaign.id
     return PATH.format(campaign_id=campaign_id) + query
-
-
-def say(db, user, campaign: Campaign, words: str, parent: dict[str, Any] | None = None
-        ) -> dict[str, Any]:
-    with db.write() as session:
-        data: dict[str, Any] = discussion.post_comment(
-            session, actor=viewer_of(db, user), campaign_id=campaign.id, text=words,
-            parent_id=parent["id"] if parent else None)
-    return data
 
 
 def invalid(response: Any) -> dict[str, str]:

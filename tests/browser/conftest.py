@@ -21,6 +21,7 @@ from playwright.sync_api import (
     Error,
     Page,
     Playwright,
+    expect,
     sync_playwright,
 )
 
@@ -140,6 +141,19 @@ def phone_for(browser: Browser, live_server: LiveServer) -> Iterator[Phone]:
         yield tab
     finally:
         context.close()
+
+
+PASSWORD = "a-long-test-password"  # the password of the people browser tests make
+
+
+def log_in(phone: Phone, username: str, name: str) -> None:
+    """Log in on the phone and land on the home page that greets them."""
+    page = phone.page
+    page.goto("/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name=f"Hi {name}")).to_be_visible()
 
 
 @pytest.fixture

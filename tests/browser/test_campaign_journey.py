@@ -10,12 +10,16 @@ from playwright.sync_api import Browser, expect
 from server import clock
 from server.accounts import service
 from server.accounts.codes import ALPHABET
-from tests.browser.conftest import LiveServer, Phone, assert_fine_on_a_phone, phone_for
+from tests.browser.conftest import (
+    PASSWORD,
+    LiveServer,
+    Phone,
+    assert_fine_on_a_phone,
+    log_in,
+    phone_for,
+)
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "a-long-test-password"
-
 
 @pytest.fixture
 def young_people(live_server: LiveServer) -> None:
@@ -26,15 +30,6 @@ def young_people(live_server: LiveServer) -> None:
             service.create_user(session, runtime.passwords, org_slug=org.slug,
                                 username=username, display_name=name, role="young_person",
                                 age_band=band, password=PASSWORD)
-
-
-def log_in(phone: Phone, username: str, name: str) -> None:
-    page = phone.page
-    page.goto("/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name=f"Hi {name}")).to_be_visible()
 
 
 def test_a_campaign_from_idea_to_a_friend_joining(

@@ -8,13 +8,17 @@ from playwright.sync_api import Browser, expect
 from server.accounts import service
 from server.campaigns import polls
 from tests.accounts.helpers import viewer_of
-from tests.browser.conftest import LiveServer, Phone, assert_fine_on_a_phone, phone_for
+from tests.browser.conftest import (
+    PASSWORD,
+    LiveServer,
+    Phone,
+    assert_fine_on_a_phone,
+    log_in,
+    phone_for,
+)
 from tests.campaigns.pages import join, make_campaign
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "a-long-test-password"
-
 
 @pytest.fixture
 def campaign(live_server: LiveServer) -> dict[str, Any]:
@@ -34,15 +38,6 @@ def campaign(live_server: LiveServer) -> dict[str, Any]:
                                  data={"kind": "single", "question": "Where should we meet?",
                                        "options": ["Library", "Youth club", "College"]})
     return {"campaign": found, "poll": poll}
-
-
-def log_in(phone: Phone, username: str, name: str) -> None:
-    page = phone.page
-    page.goto("/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name=f"Hi {name}")).to_be_visible()
 
 
 def test_a_vote_and_a_comment_on_one_phone_show_on_the_other(

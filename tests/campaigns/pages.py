@@ -11,7 +11,7 @@ from server.accounts import people
 from server.accounts.codes import ALPHABET
 from server.accounts.models import User
 from server.audit import AuditEntry
-from server.campaigns import service
+from server.campaigns import discussion, service
 from server.campaigns.models import (
     Campaign,
     CampaignMember,
@@ -293,3 +293,13 @@ def card_titles(response: object, section: str) -> list[str]:
     box = heading.find_parent("section")
     assert box is not None
     return [text(card, "strong") for card in box.select(".campaign-card")]
+
+
+def say(db: Database, user: User, campaign: Campaign, words: str,
+        parent: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A comment (or a reply to `parent`) posted through the discussion service."""
+    with db.write() as session:
+        data: dict[str, Any] = discussion.post_comment(
+            session, actor=viewer_of(db, user), campaign_id=campaign.id, text=words,
+            parent_id=parent["id"] if parent else None)
+    return data

@@ -18,7 +18,7 @@ from server.campaigns.models import Reaction as ReactionRow
 from server.live.events import Event, LiveEvent
 from server.live.render import PageRenderer
 from tests.accounts.helpers import heading, location, text, viewer_of
-from tests.campaigns.pages import archive
+from tests.campaigns.pages import archive, say
 from tests.conftest import csrf_token, page, post
 
 FORBIDDEN_TITLE = "You can't do that"
@@ -30,15 +30,6 @@ NEEDS_AGREEMENT = ("A youth worker needs to record a parent's or carer's agreeme
                    "can take part in the discussion.")
 HOSTILE = ('<script>alert("x")</script> "quoted" \'single\' & javascript:alert(1) '
            'https://example.org/a?b=1&c="2"\n<img src=x onerror=alert(1)> www.example.org.')
-
-
-def say(db, user, campaign: Campaign, words: str, parent: dict[str, Any] | None = None
-        ) -> dict[str, Any]:
-    with db.write() as session:
-        data: dict[str, Any] = discussion.post_comment(
-            session, actor=viewer_of(db, user), campaign_id=campaign.id, text=words,
-            parent_id=parent["id"] if parent else None)
-    return data
 
 
 def hx_post(client, url: str, data: dict[str, str] | None = None):
