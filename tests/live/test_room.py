@@ -259,3 +259,42 @@ def test_results_after_the_vote_reach_only_those_who_voted(room: Setup, make_use
     assert 'data-shown="full"' in seen and "Friday" in seen
     waiting = tally_with_votes(waiting_page, poll["id"], 1)
     assert 'data-shown="count"' in waiting and "Friday" not in waiting
+
+
+def test_replies_reactions_edits_and_a_poll_closing_reach_the_other_page(room: Setup) -> None:
+    poll = new_poll(room)
+    lead_page = room.lead.socket(room.campaign, after=0)
+    member_page = room.member.socket(room.campaign, after=0)
+    for page in (lead_page, member_page):
+        page.next_event()  # the poll opening
+
+    comment(room.lead, room, "Who can print the guide?")
+    _, fragment = member_page.next_event()
+    comment_id = int(re.search(r'id="comment-(\d+)"', fragment).group(1))
+    lead_page.next_event()
+
+    reply = room.member.post(f"/campaigns/{room.campaign.id}/comments",
+                             {"text": "I can, at the library.", "parent_id": str(comment_id)})
+    assert reply.status_code == 200
+    _, fragment = lead_page.next_event()
+    assert f'hx-swap-oob="beforeend:#replies-{comment_id}"' in fragment
+    assert "I can, at the library." in fragment
+
+    assert room.member.post(f"/comments/{comment_id}/react",
+                            {"kind": "agree"}).status_code == 200
+    _, fragment = lead_page.next_event()
+    assert f'id="reactions-{comment_id}"' in fragment and 'hx-swap-oob="true"' in fragment
+
+    for _ in range(2):  # the reply and the reaction, on the member's own page too
+        member_page.next_event()
+    assert room.lead.post(f"/comments/{comment_id}/edit",
+                          {"text": "Who can print 30 copies of the guide?"}).status_code == 200
+    _, fragment = member_page.next_event()
+    assert f'<article id="comment-{comment_id}"' in fragment
+    assert "Who can print 30 copies of the guide?" in fragment
+
+    assert room.lead.post(f"/polls/{poll['id']}/close", {}).status_code == 200
+    _, fragment = member_page.next_event()
+    assert f'id="poll-{poll["id"]}-ballot"' in fragment and "Voting has closed." in fragment
+    final = member_page.next_tally(poll["id"])
+    assert 'data-shown="full"' in final
