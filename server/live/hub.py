@@ -15,7 +15,7 @@ import contextlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from server.live.events import BALLOT_CAST, Kick, LiveEvent, Outbox
@@ -99,6 +99,8 @@ class Hub:
         self.tally_every = tally_every
         self.rooms: dict[int, set[Connection]] = defaultdict(set)
         self.changed_polls: dict[int, set[int]] = defaultdict(set)
+        # Pages that came back after votes were cast: at the next count they get every tally.
+        self.behind: dict[int, set[Connection]] = defaultdict(set)
         # One tally loop per event loop that started the hub (a server has exactly one).
         self._tasks: dict[asyncio.AbstractEventLoop,
                           tuple[asyncio.Task[None], asyncio.Event]] = {}
@@ -187,22 +189,33 @@ class Hub:
             # However fast ballots arrive, a room hears at most a few tallies a second.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.tally_every)
-            if not self.changed_polls:
+            if not self.changed_polls and not self.behind:
                 continue
             changed, self.changed_polls = self.changed_polls, defaultdict(set)
-            for campaign_id, poll_ids in changed.items():
-                if not self.rooms.get(campaign_id):
+            behind, self.behind = self.behind, defaultdict(set)
+            for campaign_id in changed.keys() | behind.keys():
+                room = self.rooms.get(campaign_id, set())
+                poll_ids = changed.get(campaign_id, set())
+                waiting = behind.get(campaign_id, set()) & room
+                if not room or not (poll_ids or waiting):
                     continue
                 try:
-                    messages = await self.tallies(campaign_id, poll_ids)
+                    # One count per campaign, however many pages came back at once.
+                    messages = await self.tallies(campaign_id, None if waiting else poll_ids)
                 except Exception:  # a failed count must not stop the next ones
                     log.exception("could not count the polls of campaign %s", campaign_id)
                     continue
-                self.send_tallies(campaign_id, messages)
+                self.send_tallies(waiting, messages)
+                self.send_tallies(room - waiting,
+                                  [m for m in messages if m.poll_id in poll_ids])
 
-    def send_tallies(self, campaign_id: int, messages: Sequence[TallyMessage],
-                     only: Connection | None = None) -> None:
-        room = [only] if only is not None else list(self.rooms.get(campaign_id, ()))
+    def refresh_tallies(self, connection: Connection) -> None:
+        """Votes were cast while the page was away: it gets every tally at the next count."""
+        self.behind[connection.campaign_id].add(connection)
+
+    def send_tallies(self, connections: Iterable[Connection],
+                     messages: Sequence[TallyMessage]) -> None:
+        room = list(connections)
         for message in messages:
             for connection in room:
                 full = connection.sees_full_tally(message)

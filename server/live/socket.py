@@ -168,8 +168,7 @@ async def _catch_up(websocket: WebSocket, hub: Hub, connection: Connection, afte
                 await websocket.send_text(text)
             seen = event.id
     if missed.ballots or missed.too_many:
-        hub.send_tallies(connection.campaign_id,
-                         await hub.tallies(connection.campaign_id, None), only=connection)
+        hub.refresh_tallies(connection)
     return seen
 
 

@@ -120,6 +120,28 @@ def test_nobody_counts_for_a_room_nobody_has_open() -> None:
     assert counter.asked == 0
 
 
+def test_pages_coming_back_at_once_share_one_count_and_only_they_get_it() -> None:
+    counter = Counter()
+
+    async def many_return() -> tuple[list[list[str]], list[str]]:
+        hub = Hub(render=Drawn(), tallies=counter, tally_every=0.05)
+        back = [Connection(campaign_id=1, user_id=n) for n in range(100)]
+        stayed = Connection(campaign_id=1, user_id=999)
+        for page in [*back, stayed]:
+            hub.join(page)
+            if page is not stayed:
+                hub.refresh_tallies(page)
+        await hub.start()
+        await asyncio.sleep(0.2)
+        await hub.stop()
+        return [drain(page) for page in back], drain(stayed)
+
+    heard, stayed_heard = run(many_return())
+    assert counter.asked == 1
+    assert all(messages == ["0 votes"] for messages in heard)
+    assert stayed_heard == []
+
+
 def test_results_go_only_to_those_who_may_see_them() -> None:
     hub = Hub(render=Drawn(), tallies=Counter())
     voter, other, runner = (Connection(campaign_id=1, user_id=n) for n in (1, 2, 3))
@@ -127,12 +149,13 @@ def test_results_go_only_to_those_who_may_see_them() -> None:
     screen = Connection(campaign_id=1, user_id=3, runs=True, public_only=True)
     for page in (voter, other, runner, screen):
         hub.join(page)
+    pages = (voter, other, runner, screen)
     after_vote = TallyMessage(7, 1, False, frozenset({1}), "full", "limited", "{}", "{}")
-    hub.send_tallies(1, [after_vote])
+    hub.send_tallies(pages, [after_vote])
     assert [drain(p) for p in (voter, other, runner, screen)] == [
         ["full"], ["limited"], ["full"], ["limited"]]
     public = TallyMessage(7, 1, True, None, "full", "limited", "{}", "{}")
-    hub.send_tallies(1, [public])
+    hub.send_tallies(pages, [public])
     assert [drain(p) for p in (voter, other, runner, screen)] == [["full"]] * 4
 
 

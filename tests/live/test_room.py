@@ -298,3 +298,18 @@ def test_replies_reactions_edits_and_a_poll_closing_reach_the_other_page(room: S
     assert f'id="poll-{poll["id"]}-ballot"' in fragment and "Voting has closed." in fragment
     final = member_page.next_tally(poll["id"])
     assert 'data-shown="full"' in final
+
+
+def test_a_page_that_was_away_while_people_voted_gets_the_fresh_tally(room: Setup) -> None:
+    poll = new_poll(room)
+    page = room.member.socket(room.campaign, after=0)
+    last_seen, _ = page.next_event()  # the poll opening
+    page.close()
+    with api(room, token_for(room, room.lead.user)) as client:
+        response = client.put(f"/polls/{poll['id']}/ballot", json={
+            "choices": [poll["options"][1]["id"]], "client_op_id": "while-away-1"})
+    assert response.status_code == 200
+
+    back = room.member.socket(room.campaign, after=last_seen)
+    tally = tally_with_votes(back, poll["id"], 1)
+    assert "Wednesday" in tally and "1 vote (100%)" in tally
