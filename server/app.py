@@ -23,6 +23,7 @@ from server.live.hub import Hub
 from server.live.render import PageRenderer, Tallies
 from server.live.schedule import close_due_polls
 from server.live.socket import page_socket
+from server.moderation.routes import routes as moderation_routes
 from server.security import CSRFMiddleware, SecurityHeadersMiddleware
 from server.settings import Settings, SettingsError
 from server.web import Runtime, make_templates
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *campaign_routes,
             *poll_routes,
             *discussion_routes,
+            *moderation_routes,
             WebSocketRoute("/campaigns/{campaign_id:int}/ws", page_socket),
             api_mount,
             Route("/healthz", handlers.healthz),

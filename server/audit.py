@@ -24,6 +24,8 @@ class AuditEntry(SQLModel, table=True):
     # The campaign the action was about, when it was about one.
     campaign_id: int | None = Field(default=None, sa_column=Column(
         Integer, ForeignKey("campaign.id", ondelete="SET NULL"), index=True))
+    # The comment it was about, when it was about one (kept after the comment is gone).
+    comment_id: int | None = Field(default=None, index=True)
     reason: str = Field(default="", max_length=500)
     at: datetime = Field(default_factory=lambda: clock.now(), sa_type=UTCDateTime, index=True)
 
@@ -36,10 +38,11 @@ def record(
     action: str,
     target_user_id: int | None = None,
     campaign_id: int | None = None,
+    comment_id: int | None = None,
     reason: str = "",
 ) -> AuditEntry:
     entry = AuditEntry(org_id=org_id, actor_id=actor_id, action=action,
                        target_user_id=target_user_id, campaign_id=campaign_id,
-                       reason=reason[:500])
+                       comment_id=comment_id, reason=reason[:500])
     session.add(entry)
     return entry

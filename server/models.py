@@ -26,6 +26,13 @@ from server.campaigns.models import (
     Stakeholder,
 )
 from server.live.events import Event
+from server.moderation.models import (
+    Concern,
+    FilterWord,
+    ModerationSettings,
+    Mute,
+    Report,
+)
 
 __all__ = [
     "ApiToken",
@@ -35,18 +42,23 @@ __all__ = [
     "Campaign",
     "CampaignMember",
     "Comment",
+    "Concern",
     "Event",
     "FeedItem",
+    "FilterWord",
     "Invite",
     "LoginFailure",
     "MeasureReading",
     "Member",
+    "ModerationSettings",
+    "Mute",
     "Organisation",
     "PasswordResetCode",
     "PlanStep",
     "Poll",
     "PollOption",
     "Reaction",
+    "Report",
     "Stakeholder",
     "User",
     "UserSession",

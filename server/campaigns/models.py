@@ -112,6 +112,10 @@ class Campaign(SQLModel, table=True):
     # Archived campaigns are read-only and out of the way; nothing in them is deleted.
     archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     archived_by: int | None = Field(default=None, sa_column=foreign_key("user.id", nullable=True))
+    # Room controls a youth worker sets during a live session (server.moderation.room).
+    premoderation: bool = False  # new comments wait for a youth worker before anyone sees them
+    slow_mode_seconds: int = 0  # 0: off; otherwise one comment per member per this many seconds
+    discussion_locked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class CampaignMember(SQLModel, table=True):
@@ -128,6 +132,10 @@ class CampaignMember(SQLModel, table=True):
     # A removed member stays on record (and cannot rejoin with the code) until re-added.
     removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     removed_by: int | None = Field(default=None, sa_column=foreign_key("user.id", nullable=True))
+    # A young person a lead trusted to hold and restore comments in this campaign.
+    peer_moderator_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    peer_moderator_by: int | None = Field(default=None, sa_column=foreign_key(
+        "user.id", nullable=True, index=False))
 
 
 class PlanStep(SQLModel, table=True):
@@ -237,6 +245,8 @@ class Poll(SQLModel, table=True):
     created_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime)
     opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Paused by a youth worker: open, but taking no votes until it is resumed.
+    paused_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class PollOption(SQLModel, table=True):
@@ -296,6 +306,40 @@ class Comment(SQLModel, table=True):
     edited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Deleted by its author: the words are gone, the place in the thread stays for its replies.
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Moderation (server.moderation.comments): shown, held (waiting for a youth worker), hidden
+    # (by a youth worker, with a reason) or removed (its words deleted for good by an admin).
+    state: str = Field(default="shown", max_length=8)
+    # When everyone could first see it; None while it has only ever been held.
+    published_at: datetime | None = Field(default_factory=created_now, sa_type=UTCDateTime)
+    held_because: str = Field(default="", max_length=16)  # a HoldCause, while held
+    moderated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    moderated_by: int | None = Field(default=None, sa_column=foreign_key("user.id", nullable=True,
+                                                                        index=False))
+    moderation_reason: str = Field(default="", max_length=500)
+
+
+class CommentState(StrEnum):
+    shown = "shown"
+    held = "held"
+    hidden = "hidden"
+    removed = "removed"
+
+
+class HoldCause(StrEnum):
+    reports = "reports"  # reported by enough different members
+    premoderation = "premoderation"  # the room holds every new comment
+    word_filter = "word_filter"  # it matched the organisation's word filter
+    peer = "peer"  # a peer moderator held it
+    youth_worker = "youth_worker"  # a youth worker held it
+
+
+HOLD_CAUSE_LABELS = {
+    HoldCause.reports: "Reported by several members",
+    HoldCause.premoderation: "Waiting for approval (pre-moderation is on)",
+    HoldCause.word_filter: "Matched the word filter",
+    HoldCause.peer: "Held by a peer moderator",
+    HoldCause.youth_worker: "Held by a youth worker",
+}
 
 
 class ReactionKind(StrEnum):

@@ -72,9 +72,11 @@ class Outbox:
 
     events: list[LiveEvent] = field(default_factory=list)
     kicks: list[Kick] = field(default_factory=list)
+    # Organisations whose moderation queue changed: their open consoles fetch it again.
+    nudges: set[int] = field(default_factory=set)
 
     def __bool__(self) -> bool:
-        return bool(self.events or self.kicks)
+        return bool(self.events or self.kicks or self.nudges)
 
 
 OUTBOX_KEY = "live_outbox"
@@ -114,6 +116,12 @@ def kick(session: Session, user_id: int | None, *, campaign_id: int | None = Non
          session_id: str | None = None, keep_session_id: str = "", reason: str = "") -> None:
     """After the commit, close the person's open pages (removed, suspended, logged out)."""
     outbox(session).kicks.append(Kick(user_id, campaign_id, session_id, keep_session_id, reason))
+
+
+def nudge(session: Session, org_id: int) -> None:
+    """After the commit, tell the organisation's open moderation consoles that their queue
+    changed (a report, a hold, a concern, a peer moderator's action)."""
+    outbox(session).nudges.add(org_id)
 
 
 def latest_id(session: Session, campaign_id: int) -> int:

@@ -28,6 +28,10 @@ TOO_SLOW = 1013  # "try again later": the page reconnects and catches up
 KICKED = 4403  # removed, suspended or logged out: the page does not reconnect
 # A poll opening, closing or revealing its results changes who may see its tally.
 POLL_STATE = frozenset({"poll.opened", "poll.closed", "poll.revealed"})
+# What an open moderation console is sent when its organisation's queue changed: htmx puts it
+# in the page and, as it loads, fetches the queue afresh.
+NUDGE = ('<div id="queue-refresh" hx-swap-oob="true" hx-get="/moderation/queue" '
+         'hx-trigger="load" hx-target="#queue" hx-swap="outerHTML"></div>')
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,8 @@ class Hub:
         self.tally_every = tally_every
         self.rooms: dict[int, set[Connection]] = defaultdict(set)
         self.changed_polls: dict[int, set[int]] = defaultdict(set)
+        # Open moderation consoles, by organisation.
+        self.desks: dict[int, set[Connection]] = defaultdict(set)
         # Pages that came back after votes were cast: at the next count they get every tally.
         self.behind: dict[int, set[Connection]] = defaultdict(set)
         # One tally loop per event loop that started the hub (a server has exactly one).
@@ -123,7 +129,7 @@ class Hub:
             await task
         if self._tasks:
             return
-        for room in list(self.rooms.values()):
+        for room in [*self.rooms.values(), *self.desks.values()]:
             for connection in list(room):
                 connection.close(1012, "The server is restarting.")
 
@@ -139,6 +145,16 @@ class Hub:
             if not room:
                 del self.rooms[connection.campaign_id]
 
+    def join_desk(self, org_id: int, connection: Connection) -> None:
+        self.desks[org_id].add(connection)
+
+    def leave_desk(self, org_id: int, connection: Connection) -> None:
+        desk = self.desks.get(org_id)
+        if desk is not None:
+            desk.discard(connection)
+            if not desk:
+                del self.desks[org_id]
+
     def count(self, campaign_id: int) -> int:
         return len(self.rooms.get(campaign_id, ()))
 
@@ -150,6 +166,13 @@ class Hub:
             self.deliver(event)
         for kick in outbox.kicks:
             self.kick(kick)
+        for org_id in outbox.nudges:
+            self.nudge(org_id)
+
+    def nudge(self, org_id: int) -> None:
+        """The organisation's moderation queue changed: its open consoles fetch it again."""
+        for connection in list(self.desks.get(org_id, ())):
+            connection.offer(0, NUDGE)
 
     def deliver(self, event: LiveEvent) -> None:
         if event.kind == BALLOT_CAST:
@@ -170,7 +193,7 @@ class Hub:
 
     def kick(self, kick: Kick) -> None:
         rooms = ([self.rooms.get(kick.campaign_id, set())] if kick.campaign_id is not None
-                 else list(self.rooms.values()))
+                 else [*self.rooms.values(), *self.desks.values()])
         for room in rooms:
             for connection in list(room):
                 if kick.user_id is not None and connection.user_id != kick.user_id:
