@@ -21,7 +21,7 @@ TIMESTAMP: dict[str, Any] = {"type": "string", "format": "date-time"}
 COMMENT: dict[str, Any] = {
     "type": "object",
     "required": ["id", "campaign_id", "parent_id", "author_id", "author_name", "text",
-                 "created_at", "editable_until", "edited", "deleted", "reactions"],
+                 "created_at", "editable_until", "edited", "deleted", "state", "reactions"],
     "properties": {
         "id": {"type": "integer"},
         "campaign_id": {"type": "integer"},
@@ -29,16 +29,26 @@ COMMENT: dict[str, Any] = {
                       "description": "The top-level comment this replies to; null for a "
                                      "top-level comment."},
         "author_id": {"type": ["integer", "null"],
-                      "description": "null once the author's account has been erased."},
-        "author_name": {"type": "string", "description": "Empty for a deleted comment."},
+                      "description": "null once the author's account has been erased, and "
+                                     "for a held, hidden or removed comment (except to its "
+                                     "author)."},
+        "author_name": {"type": "string",
+                        "description": "Empty for a deleted, held, hidden or removed comment "
+                                       "(except to its author)."},
         "text": {"type": "string",
-                 "description": "Plain text, line breaks kept; empty for a deleted comment."},
+                 "description": "Plain text, line breaks kept; empty for a deleted, held, "
+                                "hidden or removed comment (except to its author)."},
         "created_at": TIMESTAMP,
         "editable_until": {**TIMESTAMP,
                            "description": "Its author can change it until then."},
         "edited": {"type": "boolean"},
         "deleted": {"type": "boolean",
                     "description": "Deleted by its author: its place stays for its replies."},
+        "state": {"type": "string", "enum": ["shown", "held", "hidden", "removed"],
+                  "description": "shown to everyone; held until a youth worker looks; hidden "
+                                 "by a youth worker; removed (its words deleted for good). "
+                                 "Only the author sees the words of a comment that is not "
+                                 "shown."},
         "reactions": {
             "type": "object",
             "description": "How many people reacted with each kind, 0 included.",

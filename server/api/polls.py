@@ -161,8 +161,8 @@ POLL: dict[str, Any] = {
     "type": "object",
     "required": ["id", "campaign_id", "question", "description", "kind", "kind_label",
                  "options", "max_choices", "anonymous", "visibility", "visibility_label",
-                 "revealed", "status", "closes_at", "closes_at_text", "my_ballot", "may_vote",
-                 "why_not", "results"],
+                 "revealed", "status", "closes_at", "closes_at_text", "paused", "my_ballot",
+                 "may_vote", "why_not", "results"],
     "properties": {
         "id": {"type": "integer"},
         "campaign_id": {"type": "integer"},
@@ -183,6 +183,9 @@ POLL: dict[str, Any] = {
         "closes_at": {"type": ["string", "null"], "format": "date-time"},
         "closes_at_text": {"type": "string", "description": "closes_at in words; \"\" when "
                                                             "it closes by hand."},
+        "paused": {"type": "boolean",
+                   "description": "A youth worker paused it: open, but taking no votes until "
+                                  "it is resumed."},
         "my_ballot": MY_BALLOT,
         "may_vote": {"type": "boolean"},
         "why_not": {"type": "string", "description": "Why you cannot vote now; \"\" when you "

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount
 
-from server.api import campaigns, comments, events, polls
+from server.api import campaigns, comments, events, moderation, polls
 from server.api.base import PREFIX, Operation, api_viewer
 from server.api.openapi import document
 
@@ -58,6 +58,7 @@ OPERATIONS: list[Operation] = [
     *campaigns.OPERATIONS,
     *polls.OPERATIONS,
     *comments.OPERATIONS,
+    *moderation.OPERATIONS,
     *events.OPERATIONS,
 ]
 

@@ -12,6 +12,13 @@ Who may do what:
 - an author changes their comment for `EDIT_WINDOW` after posting it, and deletes it at any
   time: its words go, its place stays for its replies, shown as "Comment deleted".
 
+Moderation (`server.moderation`) can hold, hide or remove a comment. Everyone else then sees
+only a stand-in in its place ("A youth worker is looking at this comment"), without its words
+or its author; its author still sees their words, marked. A comment that was held from the
+start (pre-moderation, the word filter) is not shown to anyone else at all until a youth worker
+approves it. Muted members, members in slow mode and everyone but staff in a locked room are
+refused with the reason and, where there is one, the time left.
+
 Replies go one level deep. A reply to a reply is attached to the thread's top-level comment,
 so a reply always sits in the thread it was written in.
 
@@ -19,13 +26,14 @@ A comment travels as `comment_data`: a plain JSON-able dict. The page, the API a
 events all use that one shape, so a comment looks the same however it arrives.
 """
 
+import math
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -39,11 +47,15 @@ from server.campaigns.models import (
     Campaign,
     CampaignMember,
     Comment,
+    CommentState,
+    HoldCause,
     Reaction,
     ReactionKind,
 )
-from server.errors import InvalidInput, NotAllowed, NotFound
+from server.errors import InvalidInput, NotAllowed, NotFound, Throttled
 from server.live import events
+from server.moderation import mutes, word_filter
+from server.moderation.models import FilterMode
 
 EDIT_WINDOW = timedelta(minutes=10)
 PAGE = 20  # top-level threads per page of history
@@ -52,12 +64,18 @@ TEXT_MAX = 2000
 CREATED = "comment.created"
 EDITED = "comment.edited"
 DELETED = "comment.deleted"
+WITHHELD = "comment.withheld"  # held, hidden or removed: a stand-in takes its place
+RESTORED = "comment.restored"  # shown again after a hold or a hide
 REACTION_CHANGED = "reaction.changed"
 
 COMMENT_MISSING = "We could not find that comment."
 PARENT_MISSING = "We could not find the comment you are replying to."
 EDIT_CLOSED = "You can change a comment for 10 minutes after posting it."
 SUSPENDED = "Your account is suspended, so you cannot make changes. Talk to a youth worker."
+LOCKED = "A youth worker has paused the discussion for now."
+BLOCKED_WORDS = ("Please say that another way: your comment has words that are not allowed "
+                 "here. Your words are still in the box.")
+UNDER_REVIEW = "A youth worker is looking at this comment, so it cannot be changed."
 ZERO_WIDTH_JOINERS = frozenset("\u200c\u200d")  # inside emoji like 👨‍👩‍👧
 EMOJI_TAGS = range(0xE0020, 0xE0080)  # inside flag emoji like 🏴󠁧󠁢󠁳󠁣󠁴󠁿
 
@@ -69,24 +87,29 @@ CommentData = dict[str, Any]
 # ---------------------------------------------------------------- the shape a comment travels in
 
 
-def comment_data(comment: Comment, *, author_name: str, reactions: Mapping[str, int]
-                 ) -> CommentData:
+def comment_data(comment: Comment, *, author_name: str, reactions: Mapping[str, int],
+                 whole: bool = False) -> CommentData:
     """A comment as pages, the API and live events show it. A deleted comment keeps its place
-    and nothing else: no words, no name, no reactions."""
+    and nothing else: no words, no name, no reactions. So does a held, hidden or removed one,
+    unless `whole` (for its author, and for youth workers reviewing it): then "state" says
+    why only they see its words."""
     assert comment.id is not None
     deleted = comment.deleted_at is not None
+    withheld = comment.state != CommentState.shown and not whole
+    gone = deleted or withheld or comment.state == CommentState.removed
     return {
         "id": comment.id,
         "campaign_id": comment.campaign_id,
         "parent_id": comment.parent_id,
-        "author_id": comment.author_id,
-        "author_name": "" if deleted else author_name,
-        "text": "" if deleted else comment.text,
+        "author_id": None if withheld else comment.author_id,
+        "author_name": "" if gone else author_name,
+        "text": "" if gone else comment.text,
         "created_at": comment.created_at.isoformat(),
         "editable_until": (comment.created_at + EDIT_WINDOW).isoformat(),
         "edited": comment.edited_at is not None,
         "deleted": deleted,
-        "reactions": counts(() if deleted else reactions.items()),
+        "state": comment.state,
+        "reactions": counts(() if gone else reactions.items()),
     }
 
 
@@ -97,7 +120,15 @@ def counts(found: Iterable[tuple[str, int]]) -> dict[str, int]:
 
 
 def still_editable(data: CommentData, now: datetime) -> bool:
-    return not data["deleted"] and now <= datetime.fromisoformat(data["editable_until"])
+    return (not data["deleted"] and data["state"] in (CommentState.shown, CommentState.held)
+            and now <= datetime.fromisoformat(data["editable_until"]))
+
+
+def public(comment: Comment, data: CommentData) -> CommentData:
+    """What everyone but its author may see of a comment drawn `whole`."""
+    if comment.state == CommentState.shown:
+        return data
+    return comment_data(comment, author_name="", reactions={})
 
 
 # ---------------------------------------------------------------- reading
@@ -133,8 +164,9 @@ def _suspended(session: Session, actor: Viewer) -> bool:
 
 
 def _refusal(actor: Viewer, campaign: Campaign, membership: CampaignMember | None, *,
-             suspended: bool) -> str:
-    """Why this person cannot post, reply or react here now, or "" when they can."""
+             suspended: bool, session: Session | None = None) -> str:
+    """Why this person cannot post, reply or react here now, or "" when they can. With a
+    session, a mute and a locked room count too."""
     if suspended:
         return SUSPENDED
     if campaign.archived_at is not None:
@@ -151,6 +183,13 @@ def _refusal(actor: Viewer, campaign: Campaign, membership: CampaignMember | Non
         if actor.is_staff:
             return "Join the campaign as a facilitator to take part in its discussion."
         return "Join the campaign to take part in its discussion."
+    if session is not None:
+        if campaign.discussion_locked_at is not None and not actor.is_staff:
+            return LOCKED
+        assert campaign.id is not None
+        muted = mutes.active(session, campaign.id, actor.user_id)
+        if muted is not None:
+            return mutes.refusal(muted)
     return ""
 
 
@@ -167,16 +206,26 @@ def _reaction_counts(session: Session, ids: Sequence[int]) -> dict[int, dict[str
     return found
 
 
-def _data(session: Session, comments: Sequence[Comment]) -> list[CommentData]:
+def _data(session: Session, comments: Sequence[Comment], *, whole_for: int | None = None,
+          ) -> list[CommentData]:
+    """Comments as `comment_data`; those written by `whole_for` drawn whole."""
     ids = [c.id for c in comments if c.id is not None]
     names = service._names(session, {c.author_id for c in comments if c.author_id})
     reactions = _reaction_counts(session, ids)
     return [comment_data(c, author_name=names.get(c.author_id or 0, ""),
-                         reactions=reactions.get(c.id or 0, {})) for c in comments]
+                         reactions=reactions.get(c.id or 0, {}),
+                         whole=whole_for is not None and c.author_id == whole_for)
+            for c in comments]
 
 
-def _one(session: Session, comment: Comment) -> CommentData:
-    return _data(session, [comment])[0]
+def _one(session: Session, comment: Comment, *, whole: bool = False) -> CommentData:
+    return _data(session, [comment], whole_for=comment.author_id if whole else None)[0]
+
+
+def _seen_by(actor: Viewer) -> Any:
+    """Comments the viewer may find in the list: everything ever shown to everyone, and their
+    own comments still waiting for a youth worker."""
+    return or_(col(Comment.published_at).is_not(None), col(Comment.author_id) == actor.user_id)
 
 
 def for_page(session: Session, *, actor: Viewer, campaign_id: int,
@@ -185,19 +234,20 @@ def for_page(session: Session, *, actor: Viewer, campaign_id: int,
     its replies, oldest first."""
     campaign, membership = service._load(session, actor, campaign_id)
     query = select(Comment).where(Comment.campaign_id == campaign_id,
-                                  col(Comment.parent_id).is_(None))
+                                  col(Comment.parent_id).is_(None), _seen_by(actor))
     if before is not None:
         query = query.where(col(Comment.id) < before)
     tops = list(session.exec(query.order_by(col(Comment.id).desc()).limit(PAGE + 1)))
     older = len(tops) > PAGE
     tops = tops[:PAGE][::-1]
     replies = list(session.exec(
-        select(Comment).where(col(Comment.parent_id).in_([c.id for c in tops]))
+        select(Comment).where(col(Comment.parent_id).in_([c.id for c in tops]), _seen_by(actor))
         .order_by(col(Comment.id)))) if tops else []
-    data = {d["id"]: d for d in _data(session, [*tops, *replies])}
+    data = {d["id"]: d for d in _data(session, [*tops, *replies], whole_for=actor.user_id)}
     threads = [Thread(data[top.id or 0], [data[r.id or 0] for r in replies
                                           if r.parent_id == top.id]) for top in tops]
-    why_not = _refusal(actor, campaign, membership, suspended=_suspended(session, actor))
+    why_not = _refusal(actor, campaign, membership, suspended=_suspended(session, actor),
+                       session=session)
     now = clock.now()
     editable = frozenset() if why_not else frozenset(
         d["id"] for d in data.values()
@@ -221,7 +271,7 @@ def form_page(session: Session, *, actor: Viewer, campaign_id: int | None = None
     comment = None
     if comment_id is not None:
         found, campaign, _ = _load_comment(session, actor, comment_id)
-        comment = _one(session, found)
+        comment = _one(session, found, whole=found.author_id == actor.user_id)
     else:
         assert campaign_id is not None
         campaign, _ = service._load(session, actor, campaign_id)
@@ -238,10 +288,35 @@ def _may_take_part(session: Session, actor: Viewer, campaign_id: int
     # No lock on the campaign: a comment changes nothing anyone else checks, and in a live
     # session the room's comments should not queue behind each other.
     campaign, membership = service._load(session, actor, campaign_id)
-    why_not = _refusal(actor, campaign, membership, suspended=False)
+    why_not = _refusal(actor, campaign, membership, suspended=False, session=session)
     if why_not:
         raise NotAllowed(why_not)
     return campaign, membership
+
+
+def _slow_mode(session: Session, actor: Viewer, campaign: Campaign) -> None:
+    """One comment per member per `slow_mode_seconds` (youth workers are not slowed)."""
+    if not campaign.slow_mode_seconds or actor.is_staff:
+        return
+    last = session.exec(select(func.max(Comment.created_at)).where(
+        Comment.campaign_id == campaign.id, Comment.author_id == actor.user_id)).one()
+    if last is None:
+        return
+    wait = campaign.slow_mode_seconds - (clock.now() - last).total_seconds()
+    if wait > 0:
+        seconds = max(1, math.ceil(wait))
+        raise Throttled(f"Slow mode is on: one comment every {campaign.slow_mode_seconds} "
+                        f"seconds. You can post again in {seconds} "
+                        f"second{'s' if seconds != 1 else ''}.", seconds)
+
+
+def _screen(session: Session, campaign: Campaign, words: str) -> str:
+    """The word filter's verdict: raises when the organisation blocks a match; the cause to
+    hold the comment for, or "" to show it."""
+    verdict = word_filter.check(session, org_id=campaign.org_id, text=words)
+    if verdict == FilterMode.block:
+        raise InvalidInput({"text": BLOCKED_WORDS})
+    return HoldCause.word_filter if verdict == FilterMode.hold else ""
 
 
 def _load_comment(session: Session, actor: Viewer, comment_id: int
@@ -255,6 +330,9 @@ def _load_comment(session: Session, actor: Viewer, comment_id: int
         campaign, membership = service._load(session, actor, comment.campaign_id)
     except NotFound:
         raise NotFound(COMMENT_MISSING) from None
+    if comment.published_at is None and comment.author_id != actor.user_id:
+        # Only its author knows it exists until a youth worker approves it.
+        raise NotFound(COMMENT_MISSING)
     return comment, campaign, membership
 
 
@@ -297,6 +375,9 @@ def _parent(session: Session, campaign_id: int, parent_id: Any) -> Comment | Non
     if parent.deleted_at is not None:
         raise InvalidInput({"parent_id": "That comment has been deleted, so it takes no more "
                                          "replies."})
+    if parent.state != CommentState.shown:
+        raise InvalidInput({"parent_id": "A youth worker is looking at that comment, so it "
+                                         "takes no replies for now."})
     return parent
 
 
@@ -304,7 +385,22 @@ def _audit(session: Session, actor: Viewer, campaign: Campaign, comment: Comment
            action: str) -> None:
     audit.record(session, org_id=campaign.org_id, actor_id=actor.user_id, action=action,
                  target_user_id=comment.author_id, campaign_id=campaign.id,
-                 reason=f"Comment {comment.id}")
+                 comment_id=comment.id)
+
+
+def hold(session: Session, comment: Comment, cause: str, *, by: int | None = None,
+         reason: str = "") -> None:
+    """Hold the comment for a youth worker. If everyone could see it, a stand-in takes its
+    place on every open page."""
+    comment.state = CommentState.held
+    comment.held_because = cause
+    comment.moderated_at = clock.now()
+    comment.moderated_by = by
+    comment.moderation_reason = reason[:500]
+    session.add(comment)
+    session.flush()
+    if comment.published_at is not None:
+        _announce(session, WITHHELD, _one(session, comment))
 
 
 def _announce(session: Session, kind: str, data: CommentData) -> None:
@@ -317,7 +413,7 @@ def _announce(session: Session, kind: str, data: CommentData) -> None:
 def post_comment(session: Session, *, actor: Viewer, campaign_id: int, text: Any,
                  parent_id: Any = None) -> CommentData:
     """A new comment, or a reply when `parent_id` is given."""
-    _may_take_part(session, actor, campaign_id)
+    campaign, _ = _may_take_part(session, actor, campaign_id)
     errors: dict[str, str] = {}
     words, parent = "", None
     try:
@@ -330,12 +426,24 @@ def post_comment(session: Session, *, actor: Viewer, campaign_id: int, text: Any
         errors.update(problem.errors)
     if errors:
         raise InvalidInput(errors)
+    cause = _screen(session, campaign, words)
+    if not cause and campaign.premoderation and not actor.is_staff:
+        cause = HoldCause.premoderation
+    _slow_mode(session, actor, campaign)
     comment = Comment(campaign_id=campaign_id, parent_id=parent.id if parent else None,
                       author_id=actor.user_id, text=words)
+    if cause:
+        # Nobody else sees it until a youth worker approves it; their queue shows it now.
+        comment.state, comment.held_because = CommentState.held, cause
+    else:
+        comment.published_at = comment.created_at
     session.add(comment)
     session.flush()
-    data = comment_data(comment, author_name=actor.display_name, reactions={})
-    _announce(session, CREATED, data)
+    data = comment_data(comment, author_name=actor.display_name, reactions={}, whole=True)
+    if cause:
+        events.nudge(session, campaign.org_id)
+    else:
+        _announce(session, CREATED, data)
     return data
 
 
@@ -354,21 +462,29 @@ def edit_comment(session: Session, *, actor: Viewer, comment_id: int, text: Any
     comment, campaign, membership = _own(session, actor, comment_id, "change")
     if comment.deleted_at is not None:
         raise NotAllowed("This comment has been deleted, so it cannot be changed.")
+    if comment.state in (CommentState.hidden, CommentState.removed):
+        raise NotAllowed(UNDER_REVIEW)
     if clock.now() > comment.created_at + EDIT_WINDOW:
         raise NotAllowed(EDIT_CLOSED)
-    why_not = _refusal(actor, campaign, membership, suspended=False)
+    why_not = _refusal(actor, campaign, membership, suspended=False, session=session)
     if why_not:
         raise NotAllowed(why_not)
     words = _clean(text)
-    if words != comment.text:
-        comment.text = words
-        comment.edited_at = clock.now()
-        session.add(comment)
-        _audit(session, actor, campaign, comment, "comment.edited")
-        data = _one(session, comment)
-        _announce(session, EDITED, data)
-        return data
-    return _one(session, comment)
+    if words == comment.text:
+        return _one(session, comment, whole=True)
+    cause = _screen(session, campaign, words)
+    comment.text = words
+    comment.edited_at = clock.now()
+    session.add(comment)
+    _audit(session, actor, campaign, comment, "comment.edited")
+    if comment.state == CommentState.held:
+        events.nudge(session, campaign.org_id)  # the queue shows the new words
+    elif cause:
+        hold(session, comment, cause)
+        events.nudge(session, campaign.org_id)
+    else:
+        _announce(session, EDITED, _one(session, comment))
+    return _one(session, comment, whole=True)
 
 
 def delete_comment(session: Session, *, actor: Viewer, comment_id: int) -> CommentData:
@@ -378,12 +494,17 @@ def delete_comment(session: Session, *, actor: Viewer, comment_id: int) -> Comme
     comment, campaign, _ = _own(session, actor, comment_id, "delete")
     if comment.deleted_at is None:
         comment.deleted_at = clock.now()
-        comment.text = ""
+        if comment.state != CommentState.hidden:
+            # A hidden comment's words stay for the youth workers who hid it.
+            comment.text = ""
         session.add(comment)
         session.exec(delete(Reaction).where(col(Reaction.comment_id) == comment_id))
         _audit(session, actor, campaign, comment, "comment.deleted")
         data = _one(session, comment)
-        _announce(session, DELETED, data)
+        if comment.published_at is not None:
+            _announce(session, DELETED, data)
+        if comment.state == CommentState.held:
+            events.nudge(session, campaign.org_id)
         return data
     return _one(session, comment)
 
@@ -392,7 +513,10 @@ def react(session: Session, *, actor: Viewer, comment_id: int, kind: Any) -> Com
     """Adds your reaction of this kind to the comment, or takes it back if it was there."""
     service._require_active_account(session, actor)
     comment, campaign, membership = _load_comment(session, actor, comment_id)
-    why_not = _refusal(actor, campaign, membership, suspended=False)
+    if comment.state != CommentState.shown and comment.author_id != actor.user_id:
+        raise NotFound(COMMENT_MISSING) if comment.published_at is None else NotAllowed(
+            UNDER_REVIEW)
+    why_not = _refusal(actor, campaign, membership, suspended=False, session=session)
     if why_not:
         raise NotAllowed(why_not)
     if not isinstance(kind, str) or kind not in KINDS:
@@ -400,6 +524,8 @@ def react(session: Session, *, actor: Viewer, comment_id: int, kind: Any) -> Com
         raise InvalidInput({"kind": f"Choose one of the reactions: {words}."})
     if comment.deleted_at is not None:
         raise NotAllowed("This comment has been deleted, so it takes no reactions.")
+    if comment.state != CommentState.shown:
+        raise NotAllowed(UNDER_REVIEW)
     mine = session.exec(select(Reaction).where(
         Reaction.comment_id == comment_id, Reaction.user_id == actor.user_id,
         Reaction.kind == kind)).first()

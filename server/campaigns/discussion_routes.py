@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from server import clock
 from server.campaigns import discussion
+from server.campaigns.models import CommentState
 from server.errors import InvalidInput
 from server.web import (
     form,
@@ -72,21 +73,24 @@ async def post(request: Request) -> Response:
     except InvalidInput as problem:
         return await _post_again(request, campaign_id, parent_id, typed, problem.errors)
     if is_htmx(request):
-        return _post_form(request, campaign_id, parent_id, posted=True)
+        return _post_form(request, campaign_id, parent_id, posted=True,
+                          held=made if made["state"] == CommentState.held else None)
     return redirect(_at(made))
 
 
 def _post_form(request: Request, campaign_id: int, parent_id: str, *, status: int = 200,
                typed: str = "", errors: dict[str, str] | None = None,
-               posted: bool = False) -> Response:
+               posted: bool = False, held: discussion.CommentData | None = None) -> Response:
+    """The form again. A comment held for a youth worker reaches nobody else, so it comes back
+    here, for its author's page only (`held`)."""
     errors = errors or {}
     if parent_id.isdigit():
         # The reply form is only ever under a thread: the page has its parent's id.
         parent = {"id": int(parent_id), "campaign_id": campaign_id, "author_name": ""}
         return render(request, "discussion/_reply.html", status=status, parent=parent,
-                         open=bool(errors), errors=errors, typed=typed)
+                         open=bool(errors), errors=errors, typed=typed, held=held)
     return render(request, "discussion/_form.html", status=status, campaign_id=campaign_id,
-                     errors=errors, typed=typed, posted=posted)
+                     errors=errors, typed=typed, posted=posted, held=held)
 
 
 async def _post_again(request: Request, campaign_id: int, parent_id: str, typed: str,

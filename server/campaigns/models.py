@@ -310,7 +310,7 @@ class Comment(SQLModel, table=True):
     # (by a youth worker, with a reason) or removed (its words deleted for good by an admin).
     state: str = Field(default="shown", max_length=8)
     # When everyone could first see it; None while it has only ever been held.
-    published_at: datetime | None = Field(default_factory=created_now, sa_type=UTCDateTime)
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     held_because: str = Field(default="", max_length=16)  # a HoldCause, while held
     moderated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     moderated_by: int | None = Field(default=None, sa_column=foreign_key("user.id", nullable=True,

@@ -54,6 +54,8 @@ VOTERS_ONLY = "Voting is for the campaign's young people."
 NOT_IN = "Join the campaign to vote in its polls."
 CLOSED = "This poll has closed, so it takes no more votes."
 DRAFT = "This poll is a draft: nobody can vote until a lead or facilitator opens it."
+PAUSED = ("A youth worker has paused this poll for a moment. Your vote was not saved: try "
+          "again when it restarts.")
 
 
 # ---------------------------------------------------------------- a poll as plain JSON
@@ -81,6 +83,7 @@ def poll_data(poll: Poll, options: Sequence[PollOption]) -> dict[str, Any]:
         "status": str(tallies.status_of(poll)),
         "closes_at": tallies._aware(poll.closes_at).isoformat() if poll.closes_at else None,
         "closes_at_text": when_text(poll.closes_at),
+        "paused": poll.paused_at is not None,
     }
 
 
@@ -165,6 +168,8 @@ def _vote_refusal(actor: Viewer, campaign: Campaign, role: CampaignRole | None, 
         return DRAFT
     if tallies.is_closed(poll):
         return CLOSED
+    if poll.paused_at is not None:
+        return PAUSED
     return ""
 
 

@@ -22,6 +22,7 @@ from server.campaigns.charts import line_chart
 from server.campaigns.models import CampaignRole, Status
 from server.errors import InvalidInput, NotAllowed, NotFound
 from server.live import events
+from server.moderation import comments, room
 from server.web import (
     form,
     login_required,
@@ -212,6 +213,8 @@ class LivePage:
     view: service.CampaignView
     polls: polls.PollsSection
     discussion: discussion.Discussion | None
+    room: room.Room
+    moderates: str  # "staff", "peer" (a peer moderator here) or "": which tools the page shows
 
 
 def _live_page(session: Session, *, actor: Viewer, campaign_id: int,
@@ -221,9 +224,11 @@ def _live_page(session: Session, *, actor: Viewer, campaign_id: int,
     cursor = events.latest_id(session, campaign_id)
     view = service.get_campaign(session, actor=actor, campaign_id=campaign_id,
                                 feed_before=feed_before)
+    moderates = "staff" if actor.is_staff else (
+        "peer" if comments.is_peer_moderator(session, actor, campaign_id) else "")
     return LivePage(cursor, view, polls.for_page(session, actor=actor, campaign_id=campaign_id),
                     discussion.for_page(session, actor=actor, campaign_id=campaign_id)
-                    if with_discussion else None)
+                    if with_discussion else None, room.room_of(view.campaign), moderates)
 
 
 async def _page(request: Request, campaign_id: int, *, status: int = 200,
@@ -249,7 +254,9 @@ async def _page(request: Request, campaign_id: int, *, status: int = 200,
                   form_values={} if item_form else (values or {}),
                   join_code=show_code(view.campaign.join_code or ""),
                   join_url=join_link(request, view.campaign.join_code or ""),
-                  cursor=live.cursor, polls_section=live.polls, discussion=live.discussion)
+                  cursor=live.cursor, polls_section=live.polls, discussion=live.discussion,
+                  room=live.room, moderates=live.moderates,
+                  slow_mode_choices=room.SLOW_MODE_CHOICES)
 
 
 @login_required

@@ -215,6 +215,14 @@ def _names(session: Session, user_ids: set[int]) -> dict[int, str]:
     return {user_id: name for user_id, name in rows if user_id is not None}
 
 
+def _people_roles(session: Session, user_ids: set[int]) -> dict[int, str]:
+    """Each user's role in their organisation."""
+    if not user_ids:
+        return {}
+    rows = session.exec(select(Member.user_id, Member.role).where(col(Member.user_id).in_(user_ids)))
+    return dict(rows.all())
+
+
 def get_campaign(session: Session, *, actor: Viewer, campaign_id: int,
                  feed_before: int | None = None) -> CampaignView:
     campaign, membership = _load(session, actor, campaign_id)
@@ -938,7 +946,8 @@ def remove_member(session: Session, *, actor: Viewer, campaign_id: int, user_id:
     """A lead or facilitator removes someone; anyone may leave. Their steps lose their owner."""
     campaign, membership = _writable(session, actor, campaign_id)
     leaving = user_id == actor.user_id
-    if not leaving:
+    if not leaving and not actor.is_staff:
+        # Youth workers can remove anyone, from the moderation console too, without joining.
         _require_role(membership, {CampaignRole.lead, CampaignRole.facilitator}, RUNNERS_ONLY)
     target = _target(session, campaign, user_id)
     if target.role == CampaignRole.lead and _leads(session, campaign_id) <= 1:

@@ -125,9 +125,10 @@ def refused(room: Room, error: type[Exception], fn: Callable[..., Any], actor: V
     return caught.value
 
 
-def audits(db: Database, campaign_id: int) -> list[tuple[int | None, str, int | None, str]]:
+def audits(db: Database, campaign_id: int
+           ) -> list[tuple[int | None, str, int | None, int | None]]:
     with db.read() as session:
-        return [(a.actor_id, a.action, a.target_user_id, a.reason) for a in session.exec(
+        return [(a.actor_id, a.action, a.target_user_id, a.comment_id) for a in session.exec(
             select(AuditEntry).where(AuditEntry.campaign_id == campaign_id,
                                      col(AuditEntry.action).startswith("comment."))
             .order_by(col(AuditEntry.id)))]
@@ -165,7 +166,7 @@ def test_a_member_posts_a_comment_and_everyone_is_told(room, clock):
         "author_id": room.sam.user_id, "author_name": "Sam",
         "text": "Let's write to the bus company\nThey answer emails",
         "created_at": data["created_at"], "editable_until": data["editable_until"],
-        "edited": False, "deleted": False, "reactions": ZEROS,
+        "edited": False, "deleted": False, "state": "shown", "reactions": ZEROS,
     }
     created = datetime.fromisoformat(data["created_at"])
     assert abs((created - posted_at).total_seconds()) < 5
@@ -290,7 +291,7 @@ def test_an_author_changes_their_comment_within_ten_minutes(room, clock):
     assert changes == [("comment.edited", {"comment": edited})]
     assert stored(room.db, data["id"]).edited_at is not None
     assert audits(room.db, room.id) == [
-        (room.sam.user_id, "comment.edited", room.sam.user_id, f"Comment {data['id']}")]
+        (room.sam.user_id, "comment.edited", room.sam.user_id, data["id"])]
     assert texts(room.page(room.kai)) == [("Meet at 6", [])]
     assert room.page(room.kai).threads[0].comment["edited"] is True
 
@@ -359,7 +360,7 @@ def test_deleting_keeps_the_place_for_its_replies(room):
     with room.db.read() as session:
         assert session.exec(select(Reaction)).all() == []
     assert audits(room.db, room.id) == [
-        (room.sam.user_id, "comment.deleted", room.sam.user_id, f"Comment {top['id']}")]
+        (room.sam.user_id, "comment.deleted", room.sam.user_id, top["id"])]
     page = room.page(room.kai)
     assert page.threads[0].comment == gone
     assert page.threads[0].replies == [reply]

@@ -610,7 +610,7 @@ def test_creating_an_open_poll_announces_it(room):
         "options": [{"id": ids["Here"], "label": "Here"}, {"id": ids["There"], "label": "There"}],
         "max_choices": 1, "anonymous": False, "visibility": "live",
         "visibility_label": "Everyone sees results as votes come in", "revealed": False,
-        "status": "open", "closes_at": None, "closes_at_text": ""}})]
+        "status": "open", "closes_at": None, "closes_at_text": "", "paused": False}})]
     assert actions_of(room.db, room.campaign)[-1] == "poll.created"
 
 
