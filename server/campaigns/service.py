@@ -61,6 +61,7 @@ class Person:
     role: CampaignRole
     is_staff: bool
     joined_at: datetime
+    peer_moderator: bool = False
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,8 @@ def _people_roles(session: Session, user_ids: set[int]) -> dict[int, str]:
     """Each user's role in their organisation."""
     if not user_ids:
         return {}
-    rows = session.exec(select(Member.user_id, Member.role).where(col(Member.user_id).in_(user_ids)))
+    rows = session.exec(select(Member.user_id, Member.role)
+                        .where(col(Member.user_id).in_(user_ids)))
     return dict(rows.all())
 
 
@@ -235,7 +237,8 @@ def get_campaign(session: Session, *, actor: Viewer, campaign_id: int,
                col(CampaignMember.removed_at).is_(None))
         .order_by(col(CampaignMember.joined_at), col(CampaignMember.id)))
     people = [Person(user.id or 0, user.display_name, CampaignRole(cm.role),
-                     Role(member.role) != Role.young_person, cm.joined_at)
+                     Role(member.role) != Role.young_person, cm.joined_at,
+                     cm.peer_moderator_at is not None)
               for cm, user, member in people_rows]
     steps = _steps(session, campaign_id)
     feed_query = select(FeedItem).where(FeedItem.campaign_id == campaign_id)

@@ -7,8 +7,11 @@ campaign. A page that reconnects says the last number it saw and is sent the res
 
 Kinds and their data (plain JSON, enough to draw the change without reading anything else):
 - comment.created / comment.edited / comment.deleted: {"comment": a comment's data}
+- comment.withheld (held, hidden or removed: a stand-in without words or author) /
+  comment.restored: {"comment": a comment's data}
 - reaction.changed: {"comment_id", "reactions": {kind: count}}
-- poll.opened / poll.closed / poll.revealed: {"poll": a poll's data}
+- poll.opened / poll.closed / poll.revealed / poll.paused / poll.resumed: {"poll": a poll's data}
+- room.changed: {"room": {"campaign_id", "premoderation", "slow_mode_seconds", "locked"}}
 - ballot.cast: {"poll_id"}; ballots are never pushed one by one: the hub sends the poll's
   fresh tally a few times a second instead.
 """

@@ -207,9 +207,11 @@ def hide_comment(session: Session, *, actor: Viewer, comment_id: int, reason: An
     words = _reason(reason, required=True)
     if comment.state == CommentState.removed:
         raise NotAllowed("That comment has been deleted for good already.")
+    closed = _resolve_reports(session, actor, comment_id, "hidden")
     if comment.state != CommentState.hidden:
         _withhold(session, comment, CommentState.hidden, actor, words)
-    _resolve_reports(session, actor, comment_id, "hidden")
+    elif not closed:
+        return comment  # hidden already: nothing changes, nothing to record
     _record(session, actor.user_id, campaign, comment, "comment.hidden", words)
     return comment
 

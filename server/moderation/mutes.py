@@ -30,6 +30,7 @@ DURATION_LABELS = {
     "lifted": "Until a youth worker lifts it",
 }
 STAFF_ONLY = "Only youth workers and admins can mute people."
+REASON_MAX = 500
 
 
 def active(session: Session, campaign_id: int, user_id: int) -> Mute | None:
@@ -100,7 +101,9 @@ def mute(session: Session, *, actor: Viewer, campaign_id: int, user_id: Any, dur
         earlier.lifted_by = actor.user_id
         session.add(earlier)
     length = DURATIONS[duration]
-    words = reason.strip()[:500] if isinstance(reason, str) else ""
+    words = reason.strip() if isinstance(reason, str) else ""
+    if len(words) > REASON_MAX:
+        raise InvalidInput({"reason": f"Keep the reason to {REASON_MAX} characters or fewer."})
     made = Mute(campaign_id=campaign_id, user_id=target, created_by=actor.user_id,
                 created_at=now, until=now + length if length else None, reason=words)
     session.add(made)
@@ -126,12 +129,12 @@ def unmute(session: Session, *, actor: Viewer, campaign_id: int, user_id: Any) -
 
 
 def _whole(value: Any) -> int:
-    if isinstance(value, bool):
-        raise InvalidInput({"user_id": "Choose someone in this campaign."})
-    try:
+    """A user id from JSON or a form; InvalidInput keyed "user_id" for anything else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
         return int(value)
-    except (TypeError, ValueError):
-        raise InvalidInput({"user_id": "Choose someone in this campaign."}) from None
+    raise InvalidInput({"user_id": "Choose someone in this campaign."})
 
 
 def _member(session: Session, campaign_id: int, user_id: Any) -> int:

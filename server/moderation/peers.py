@@ -13,6 +13,7 @@ from server.campaigns import service
 from server.campaigns.models import CampaignMember, CampaignRole
 from server.errors import InvalidInput, NotAllowed
 from server.live import events
+from server.moderation import mutes
 
 LEADS_ONLY = "Only the campaign's leads and youth workers can choose peer moderators."
 
@@ -22,14 +23,12 @@ def set_peer_moderator(session: Session, *, actor: Viewer, campaign_id: int, use
     campaign, membership = service._writable(session, actor, campaign_id)
     if not actor.is_staff and service._active_role(membership) != CampaignRole.lead:
         raise NotAllowed(LEADS_ONLY)
-    if isinstance(on, str):
+    if isinstance(on, str) and on.lower() in ("1", "true", "on", "yes", "0", "false", "off",
+                                              "no"):
         on = on.lower() in ("1", "true", "on", "yes")
     if not isinstance(on, bool):
         raise InvalidInput({"on": "Say whether to make them a peer moderator or not."})
-    try:
-        wanted = int(user_id)
-    except (TypeError, ValueError):
-        raise InvalidInput({"user_id": "Choose someone in this campaign."}) from None
+    wanted = mutes._whole(user_id)
     target = service._target(session, campaign, wanted)
     if (target.role == CampaignRole.facilitator
             or service._people_roles(session, {wanted}).get(wanted) != Role.young_person):

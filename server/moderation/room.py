@@ -130,13 +130,13 @@ def set_room(session: Session, *, actor: Viewer, campaign_id: int, premoderation
 
 def pause_poll(session: Session, *, actor: Viewer, poll_id: int, paused: Any) -> Poll:
     """Stop an open poll taking votes for a moment, or let it take them again."""
-    wanted = _flag(paused, "paused")
-    if wanted is None:
-        raise InvalidInput({"paused": "Say whether to pause the poll or resume it."})
     poll, campaign, _ = polls._load_poll(session, actor, poll_id, lock="update")
     if not actor.is_staff:
         raise NotAllowed("Only youth workers and admins can pause a poll.")
     service._require_active_account(session, actor)
+    wanted = _flag(paused, "paused")
+    if wanted is None:
+        raise InvalidInput({"paused": "Say whether to pause the poll or resume it."})
     if campaign.archived_at is not None:
         raise NotAllowed("This campaign is archived: it can be read but not changed.")
     if tallies.is_closed(poll) or poll.status != "open":

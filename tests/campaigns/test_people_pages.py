@@ -127,7 +127,8 @@ def test_the_lead_sees_people_and_how_to_invite_others(as_user, db, riverside, s
     assert soup.select_one("img.qr")["src"] == f"/campaigns/{campaign.id}/qr.svg"
     assert text(soup, ".invite a") == f"http://testserver/c/{_dashed(code)}"
     assert soup.select_one(f'form[action="/campaigns/{campaign.id}/code"]') is not None
-    assert _buttons(response, sam) == ["Make co-lead : Sam", "Remove Sam"]
+    assert _buttons(response, sam) == ["Make co-lead : Sam", "Make peer moderator : Sam",
+                                      "Remove Sam"]
     # The only lead cannot leave; the page says what to do instead.
     assert _buttons(response, riverside["young"]) == []
     assert "make someone else a co-lead" in response.text

@@ -8,8 +8,8 @@ from sqlmodel import select
 
 from server.campaigns.models import Comment
 from server.moderation.models import Mute
-from tests.accounts.helpers import heading, location, text, viewer_of
-from tests.campaigns.pages import facilitate, join, say
+from tests.accounts.helpers import heading, location, text
+from tests.campaigns.pages import say
 from tests.campaigns.test_discussion_pages import hx_post
 from tests.conftest import csrf_token, page, post
 
@@ -265,7 +265,8 @@ def test_pausing_a_poll_from_the_room_controls(client, as_user, db, riverside, c
     shown = page(worker.get(f"/campaigns/{campaign.id}"))
     assert shown.select_one(f"#room form[action='{url}'] button").get_text().startswith(
         "Pause voting")
-    assert location(post(worker, url, {"paused": "1"})) == f"/campaigns/{campaign.id}#poll-{poll.id}"
+    assert location(post(worker, url, {"paused": "1"})) == (
+        f"/campaigns/{campaign.id}#poll-{poll.id}")
     status = page(as_user("sam").get(f"/campaigns/{campaign.id}")).select_one(
         f"#poll-{poll.id}-status")
     assert "Paused" in status.get_text()
@@ -290,3 +291,15 @@ def test_a_lead_makes_a_member_a_peer_moderator_who_then_sees_the_hold_button(
         f"/campaigns/{campaign.id}/people")
     shown = page(as_user("sam").get(f"/campaigns/{campaign.id}"))
     assert shown.select_one(".campaign-page")["data-moderates"] == "peer"
+
+
+def test_the_people_page_offers_peer_moderation_to_a_lead(as_user, campaign, sam):
+    people = page(as_user("jade").get(f"/campaigns/{campaign.id}/people"))
+    button = people.select_one(f"form[action='/campaigns/{campaign.id}/people/{sam.id}/peer'] "
+                               "button")
+    assert button.get_text().startswith("Make peer moderator")
+    post(as_user("jade"), f"/campaigns/{campaign.id}/people/{sam.id}/peer", {"on": "1"})
+    people = page(as_user("jade").get(f"/campaigns/{campaign.id}/people"))
+    assert "Peer moderator" in [tag.get_text() for tag in people.select(".people .tag")]
+    member_view = page(as_user("sam").get(f"/campaigns/{campaign.id}/people"))
+    assert member_view.select("form[action$='/peer']") == []

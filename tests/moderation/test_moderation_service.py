@@ -12,7 +12,8 @@ from server.audit import AuditEntry
 from server.campaigns import discussion
 from server.campaigns.models import Comment, Poll
 from server.errors import InvalidInput, NotAllowed, NotFound, Throttled
-from server.moderation import comments, console, mutes, peers, room as room_controls, word_filter
+from server.moderation import comments, console, mutes, peers, word_filter
+from server.moderation import room as room_controls
 from server.moderation.models import Report
 from tests.campaigns.polls_helpers import make_poll
 from tests.campaigns.test_discussion_service import Room, events_of, new_events, refused
