@@ -137,12 +137,20 @@ def upgrade() -> None:
     with op.batch_alter_table('poll', schema=None) as batch_op:
         batch_op.add_column(sa.Column('paused_at', server.db.UTCDateTime(timezone=True), nullable=True))
 
+    with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('comment_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_event_comment_id'), ['comment_id'], unique=False)
+
     # Every comment written so far was shown to everyone when it was posted.
     op.execute("UPDATE comment SET published_at = created_at")
 
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_event_comment_id'))
+        batch_op.drop_column('comment_id')
+
     with op.batch_alter_table('poll', schema=None) as batch_op:
         batch_op.drop_column('paused_at')
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, Text, text
+from sqlalchemy import Column, Index, Text, text, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from server.db import UTCDateTime, created_now, foreign_key
@@ -38,6 +38,8 @@ class Event(SQLModel, table=True):
     kind: str = Field(max_length=30)
     data: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=created_now, sa_type=UTCDateTime)
+    # The comment an event carries whole ({"comment": …}): see `redraw_comment`.
+    comment_id: int | None = Field(default=None, index=True)
 
 
 @dataclass(frozen=True)
@@ -107,12 +109,32 @@ def emit(session: Session, campaign_id: int, kind: str, data: dict[str, Any]) ->
         # the campaign's turn before their event gets its number, and keep it until they
         # commit. (SQLite has one writer at a time anyway; votes are never replayed by number.)
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": campaign_id})
-    row = Event(campaign_id=campaign_id, kind=kind, data=json.dumps(data, separators=(",", ":")))
+    comment = data.get("comment")
+    row = Event(campaign_id=campaign_id, kind=kind, data=_text(data),
+                comment_id=comment.get("id") if isinstance(comment, dict) else None)
     session.add(row)
     session.flush()
     event = LiveEvent.from_row(row)
     outbox(session).events.append(event)
+    if row.comment_id is not None:
+        redraw_comment(session, row.comment_id, data, before=event.id)
     return event
+
+
+def _text(data: dict[str, Any]) -> str:
+    return json.dumps(data, separators=(",", ":"))
+
+
+def redraw_comment(session: Session, comment_id: int, data: dict[str, Any], *,
+                   before: int) -> None:
+    """Give a comment's earlier events its data as it is now.
+
+    A page catching up replays a comment's events in order; if the words were later changed,
+    deleted, hidden or removed, the earlier events must not bring the old words back to it, or
+    to someone who joined since. So every event that carries the comment carries it as it is
+    now: the log keeps what happened, never words that have since been taken away."""
+    session.execute(update(Event).where(col(Event.comment_id) == comment_id,
+                                        col(Event.id) < before).values(data=_text(data)))
 
 
 def kick(session: Session, user_id: int | None, *, campaign_id: int | None = None,

@@ -31,12 +31,15 @@ def cursor(event_id: int, *, snapshot: bool = False) -> str:
 class PageRenderer:
     def __init__(self, templates: Environment) -> None:
         self.templates = templates
-        self.drawn: OrderedDict[int, str | None] = OrderedDict()
+        # Keyed by number and data: an event whose data was redrawn since (a comment changed,
+        # hidden or removed; `events.redraw_comment`) is drawn again, never from the old text.
+        self.drawn: OrderedDict[tuple[int, str], str | None] = OrderedDict()
 
     def __call__(self, event: LiveEvent) -> str | None:
-        if event.id in self.drawn:
-            self.drawn.move_to_end(event.id)
-            return self.drawn[event.id]
+        key = (event.id, json.dumps(event.data, sort_keys=True))
+        if key in self.drawn:
+            self.drawn.move_to_end(key)
+            return self.drawn[key]
         try:
             template = self.templates.get_template(f"live/{event.kind}.html")
         except TemplateNotFound:
@@ -44,7 +47,7 @@ class PageRenderer:
         else:
             text = cursor(event.id) + template.render(data=event.data, event_id=event.id,
                                                       campaign_id=event.campaign_id)
-        self.drawn[event.id] = text
+        self.drawn[key] = text
         if len(self.drawn) > CACHE_SIZE:
             self.drawn.popitem(last=False)
         return text

@@ -10,13 +10,13 @@ from playwright.sync_api import Browser, Page, expect
 from server.accounts import service
 from tests.browser.conftest import (
     PASSWORD,
-    LiveServer,
     Phone,
     assert_fine_on_a_phone,
     log_in,
     phone_for,
 )
 from tests.campaigns.pages import join, make_campaign, say
+from tests.serving import LiveServer
 
 pytestmark = pytest.mark.browser
 

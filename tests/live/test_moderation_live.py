@@ -3,6 +3,7 @@ over real websockets, every action an ordinary HTTP request. What is checked is 
 would notice: words gone from an open page, a stand-in in their place, a refusal that says why
 and for how long, a console told to fetch its queue."""
 
+import json
 import re
 from typing import Any
 
@@ -12,9 +13,10 @@ from bs4 import BeautifulSoup
 from sqlmodel import select
 from websockets.sync.client import connect
 
+from server.accounts import sessions
 from server.accounts.models import User
-from server.campaigns import discussion, polls
-from server.campaigns.models import Campaign, Comment, PollOption
+from server.campaigns import discussion, polls, service
+from server.campaigns.models import Campaign, Comment, Poll, PollOption
 from server.live.hub import NUDGE
 from server.moderation import comments, concerns, peers
 from tests.accounts.helpers import viewer_of
@@ -23,6 +25,7 @@ from tests.live.conftest import WAIT, Member, Room, Setup, log_in, refused
 
 HIDDEN = "A youth worker hid this comment."
 LOOKING = "A youth worker is looking at this comment."
+REMOVED = "This comment was removed."
 WAITING = "Thanks! It is waiting for a youth worker: they read it before everyone else can see it."
 NOT_FOUND_TITLE = "We could not find that page"
 STAFF_PAGES = "This page is for youth workers and organisation admins."
@@ -89,6 +92,20 @@ def message(response: httpx.Response) -> str:
     return text_of(response.text)
 
 
+def error_message(response: httpx.Response, title: str) -> str:
+    """The reason given on an error page with this title."""
+    soup = BeautifulSoup(response.text, "html.parser")
+    heading, reason = soup.select_one("main h1"), soup.select_one("main p")
+    assert heading is not None and heading.get_text(strip=True) == title, response.text
+    assert reason is not None
+    return reason.get_text(" ", strip=True)
+
+
+def forbidden_message(response: httpx.Response) -> str:
+    """The reason on a "You can't do that" page."""
+    return error_message(response, "You can't do that")
+
+
 def console(member: Member) -> Room:
     """The moderation console's websocket, as the console page opens it."""
     ws = member.server.clients.enter_context(connect(
@@ -122,6 +139,19 @@ def set_room(worker: Member, campaign: Campaign, **controls: str) -> None:
     assert response.status_code == 303, response.text
 
 
+def open_poll(setup: Setup, question: str, options: list[str]) -> Poll:
+    """A poll the lead opens in the campaign."""
+    db, campaign_id = setup.server.runtime.db, setup.campaign.id
+    assert campaign_id is not None
+    with db.write() as session:
+        poll = polls.create_poll(session, actor=viewer_of(db, setup.lead.user),
+                                 campaign_id=campaign_id,
+                                 data={"kind": "single", "question": question,
+                                       "options": options})
+    assert poll.id is not None
+    return poll
+
+
 def page_of(member: Member, campaign: Campaign) -> BeautifulSoup:
     """The campaign page as it would load now."""
     with member.http() as client:
@@ -148,6 +178,7 @@ def test_a_hidden_comment_vanishes_from_another_members_open_page_and_comes_back
         now = replaced(fragment, number)
         assert now == HIDDEN
         assert "haircut" not in fragment and "Ava" not in fragment
+        assert 'data-author=""' in fragment  # nor whose it was
         assert "Unkind about Sam" not in fragment  # the youth worker's reason stays with staff
     # A page loaded afresh shows the stand-in too.
     article = page_of(room.lead, room.campaign).select_one(f"#comment-{number} p.comment-text")
@@ -229,17 +260,6 @@ def test_a_muted_members_post_is_refused_with_the_time_left(
     said(room, room.member, "Sorry, I will calm down", lead_page)
 
 
-def forbidden_message(response: httpx.Response) -> str:
-    """The reason on a "You can't do that" page."""
-    soup = BeautifulSoup(response.text, "html.parser")
-    heading = soup.select_one("h1")
-    assert heading is not None and heading.get_text(strip=True) == "You can't do that", \
-        response.text
-    found = soup.select_one("main p")
-    assert found is not None
-    return found.get_text(" ", strip=True)
-
-
 # ---------------------------------------------------------------- the room's controls
 
 
@@ -278,7 +298,7 @@ def test_premoderation_holds_a_comment_and_approving_it_publishes_it(room: Setup
     nudged(desk)
     assert words not in section(queue(worker), "held-h")
 
-    # Staff are never held back.
+    # Once it is off, comments show at once again.
     set_room(worker, room.campaign, premoderation="0")
     for page in (lead_page, author_page):
         _, fragment = page.next_event()
@@ -297,7 +317,7 @@ def test_slow_mode_refuses_a_second_comment_with_the_seconds_to_wait(room: Setup
     again = say(room.member, room.campaign, "Second thought: or the park")
     assert again.status_code == 429
     found = re.fullmatch(r"Slow mode is on: one comment every 30 seconds\. You can post again "
-                         r"in (\d+) seconds?\.", text_of_main(again))
+                         r"in (\d+) seconds?\.", error_message(again, "Too many tries"))
     assert found, again.text
     assert 1 <= int(found.group(1)) <= 30
     assert again.headers["Retry-After"] == found.group(1)
@@ -310,10 +330,24 @@ def test_slow_mode_refuses_a_second_comment_with_the_seconds_to_wait(room: Setup
     said(room, room.member, "Second thought: or the park", lead_page)
 
 
-def text_of_main(response: httpx.Response) -> str:
-    found = BeautifulSoup(response.text, "html.parser").select_one("main p")
-    assert found is not None, response.text
-    return found.get_text(" ", strip=True)
+def test_a_locked_room_refuses_young_people_and_says_so_on_every_page(room: Setup) -> None:
+    worker = staff(room)
+    lead_page = room.lead.socket(room.campaign, after=0)
+    number = said(room, room.member, "Can we vote on the date next?", lead_page)
+    set_room(worker, room.campaign, locked="1")
+    _, fragment = lead_page.next_event()
+    assert "A youth worker has paused the discussion for now. You can still read it." in \
+        text_of(fragment)
+
+    for refusal in (say(room.lead, room.campaign, "Why is it locked?"),
+                    room.lead.post(f"/comments/{number}/react", {"kind": "agree"})):
+        assert refusal.status_code == 403
+        assert forbidden_message(refusal) == discussion.LOCKED
+
+    set_room(worker, room.campaign, locked="0")
+    _, fragment = lead_page.next_event()
+    assert "paused the discussion" not in text_of(fragment)
+    said(room, room.lead, "Thanks for opening it again", lead_page)
 
 
 # ---------------------------------------------------------------- the word filter
@@ -373,12 +407,7 @@ def test_the_word_filter_in_hold_mode_holds_until_a_youth_worker_approves(room: 
 def test_pausing_a_poll_reaches_the_other_page_and_a_vote_is_refused_meanwhile(
         room: Setup) -> None:
     db = room.server.runtime.db
-    with db.write() as session:
-        poll = polls.create_poll(session, actor=viewer_of(db, room.lead.user),
-                                 campaign_id=room.campaign.id,
-                                 data={"kind": "single", "question": "Where should we meet?",
-                                       "options": ["Library", "Youth club"]})
-    assert poll.id is not None
+    poll = open_poll(room, "Where should we meet?", ["Library", "Youth club"])
     with db.read() as session:
         library = session.exec(select(PollOption.id).where(
             PollOption.poll_id == poll.id, PollOption.label == "Library")).one()
@@ -403,9 +432,9 @@ def test_pausing_a_poll_reaches_the_other_page_and_a_vote_is_refused_meanwhile(
     vote = room.member.post(f"/polls/{poll.id}/ballot",
                             {"choice": str(library), "client_op_id": "resumed-1"})
     assert vote.status_code == 200, vote.text
-    tally = member_page.next_tally(poll.id)
+    tally = member_page.next_tally(poll.id or 0)
     while "1 vote" not in tally:
-        tally = member_page.next_tally(poll.id)
+        tally = member_page.next_tally(poll.id or 0)
     assert "Library" in text_of(tally)
 
 
@@ -490,13 +519,9 @@ def test_a_young_person_cannot_moderate_or_see_reports_concerns_or_the_audit_log
     number = said(room, room.lead, "Meet at 6?")
     with db.write() as session:
         concern = concerns.raise_concern(
-            session, actor=viewer_of(db, room.lead.user), campaign_id=room.campaign.id,
+            session, actor=viewer_of(db, room.lead.user), campaign_id=room.campaign.id or 0,
             text="I'm worried about a message I got")
-    with db.write() as session:
-        poll = polls.create_poll(session, actor=viewer_of(db, room.lead.user),
-                                 campaign_id=room.campaign.id,
-                                 data={"kind": "single", "question": "Which day?",
-                                       "options": ["Monday", "Friday"]})
+    poll = open_poll(room, "Which day?", ["Monday", "Friday"])
     lead_page = room.lead.socket(room.campaign, after=0)
     lead_page.next_event()  # the poll opening
     lead_page.next_event()
@@ -535,28 +560,26 @@ def test_a_young_person_cannot_moderate_or_see_reports_concerns_or_the_audit_log
 
 
 def test_a_youth_worker_of_another_organisation_finds_nothing_to_moderate(room: Setup) -> None:
-    db = room.server.runtime.db
     number = said(room, room.lead, "Meet at 6?")
-    with db.write() as session:
-        poll = polls.create_poll(session, actor=viewer_of(db, room.lead.user),
-                                 campaign_id=room.campaign.id,
-                                 data={"kind": "single", "question": "Which day?",
-                                       "options": ["Monday", "Friday"]})
+    poll = open_poll(room, "Which day?", ["Monday", "Friday"])
     hilda, campaign_id = staff(room, "other_worker"), room.campaign.id
-    for path, data in [
-        (f"/comments/{number}/hide", {"reason": "Not ours"}),
-        (f"/comments/{number}/hold", {}),
-        (f"/comments/{number}/restore", {}),
-        (f"/comments/{number}/dismiss", {}),
-        (f"/campaigns/{campaign_id}/room", {"locked": "1"}),
+    for path, data, missing in [
+        (f"/comments/{number}/hide", {"reason": "Not ours"}, discussion.COMMENT_MISSING),
+        (f"/comments/{number}/hold", {}, discussion.COMMENT_MISSING),
+        (f"/comments/{number}/restore", {}, discussion.COMMENT_MISSING),
+        (f"/comments/{number}/dismiss", {}, discussion.COMMENT_MISSING),
+        (f"/campaigns/{campaign_id}/room", {"locked": "1"}, service.MISSING),
         (f"/campaigns/{campaign_id}/mutes", {"user_id": str(room.member.user.id),
-                                             "duration": "lifted"}),
-        (f"/polls/{poll.id}/pause", {"paused": "1"}),
+                                             "duration": "lifted"}, service.MISSING),
+        (f"/polls/{poll.id}/pause", {"paused": "1"}, polls.POLL_MISSING),
     ]:
         response = hilda.post(path, data)
         assert response.status_code == 404, (path, response.text)
-        heading = BeautifulSoup(response.text, "html.parser").select_one("h1")
-        assert heading is not None and heading.get_text(strip=True) == NOT_FOUND_TITLE
+        assert error_message(response, NOT_FOUND_TITLE) == missing
+    # Nothing changed here: the comment and the room are as they were.
+    article = page_of(room.member, room.campaign).select_one(f"#comment-{number}")
+    assert article is not None and "Meet at 6?" in article.get_text(" ", strip=True)
+    said(room, room.member, "See you at 6 then")
 
 
 def test_a_peer_moderator_holds_comments_in_their_campaign_only(
@@ -608,3 +631,35 @@ def test_a_peer_moderator_holds_comments_in_their_campaign_only(
     assert forbidden_message(refusal) == comments.MODERATORS_ONLY
     with db.read() as session:
         assert session.get(Comment, later).state == "shown"  # type: ignore[union-attr]
+
+
+
+@pytest.mark.parametrize(("who", "action"), [("worker", "hide"), ("admin", "remove")])
+def test_words_taken_away_never_reach_a_page_catching_up(
+        room: Setup, make_user: Any, who: str, action: str) -> None:
+    """A page says the last event it saw and is sent the rest. Whatever number it says, the
+    words of a comment that was hidden, or deleted for good, are not in what it is sent:
+    not for a member who joined afterwards, not for an API stream."""
+    words = "Ava lives at 12 Mill Lane, go round and tell her what you think"
+    number = said(room, room.lead, words)
+    taken = staff(room, who).post(f"/comments/{number}/{action}", {"reason": "Her address"})
+    assert taken.status_code == 200, taken.text
+    later = newcomer(room, make_user, "ben")
+    page = later.socket(room.campaign, after=0)
+    stand_in = HIDDEN if action == "hide" else REMOVED
+    heard: list[str] = []
+    while not heard or stand_in not in text_of(heard[-1]):
+        heard.append(page.next_event()[1])  # up to what became of the comment
+    page_leaks = [fragment for fragment in heard if "Mill Lane" in fragment]
+
+    assert later.user.id is not None
+    with room.server.runtime.db.write() as session:
+        token = sessions.create_api_token(session, user_id=later.user.id)
+    stream = room.server.clients.enter_context(connect(
+        f"{room.server.ws_url}/api/v1/campaigns/{room.campaign.id}/events?after=0",
+        additional_headers={"Authorization": f"Bearer {token}"}, open_timeout=WAIT))
+    sent: list[dict[str, Any]] = []
+    while not sent or sent[-1]["kind"] != "comment.withheld":
+        sent.append(json.loads(stream.recv(timeout=WAIT)))
+    api_leaks = [event["kind"] for event in sent if "Mill Lane" in json.dumps(event)]
+    assert (len(page_leaks), api_leaks) == (0, []), page_leaks

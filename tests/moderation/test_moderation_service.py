@@ -378,3 +378,23 @@ def test_a_mute_shows_in_the_console_with_the_time_left(room, clock):
     clock.advance(timedelta(minutes=30).total_seconds())
     muted = room.read(console.queue, room.worker).muted
     assert [(m.name, m.left) for m in muted] == [("Sam", "for another 30 minutes")]
+
+
+@pytest.mark.parametrize("take_away", ["edit", "delete", "hide", "remove"])
+def test_no_event_in_the_log_keeps_words_that_were_taken_away(room, take_away):
+    made = room.post(room.sam, "My number is 07700 900123")
+    room.post(room.sam, "A reply to keep", parent=made)
+    if take_away == "edit":
+        room.do(discussion.edit_comment, room.sam, comment_id=made["id"], text="Ask me here")
+    elif take_away == "delete":
+        room.do(discussion.delete_comment, room.sam, comment_id=made["id"])
+    elif take_away == "hide":
+        room.do(comments.hide_comment, room.worker, comment_id=made["id"], reason="Number")
+    else:
+        room.do(comments.remove_comment, room.admin, comment_id=made["id"], reason="Number")
+
+    logged = events_of(room.db, room.id)
+
+    assert all("07700" not in str(data) for _, data in logged)
+    assert any("A reply to keep" in str(data) for _, data in logged)  # other comments stay
+    assert [kind for kind, _ in logged][0] == "comment.created"  # what happened is kept
