@@ -96,7 +96,8 @@ def test_a_campaign_from_idea_to_a_friend_joining(
         assert_fine_on_a_phone(friend)
         friend.page.get_by_label("Campaign code").fill(code.lower().replace("-", ""))
         friend.page.get_by_role("button", name="Join").click()
-        expect(friend.page.locator(".notice[role=status]")).to_have_text("You have joined the campaign.")
+        expect(friend.page.locator(".notice[role=status]")).to_have_text(
+            "You have joined the campaign.")
         expect(friend.page.get_by_role("heading", level=1)).to_have_text("Safe way to college")
         expect(friend.page.get_by_text("2 people in this campaign.")).to_be_visible()
         assert_fine_on_a_phone(friend)
