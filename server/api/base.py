@@ -14,6 +14,7 @@ from starlette.websockets import WebSocket
 
 from server.accounts import sessions
 from server.accounts.sessions import Viewer
+from server.api import validate
 from server.errors import InvalidInput, ServiceError
 from server.web import read, runtime
 
@@ -58,6 +59,13 @@ async def json_body(request: Request) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidInput({"body": "Send a JSON object, like {\"title\": \"…\"}."})
     return data
+
+
+async def checked_body(request: Request, schema: dict[str, Any]) -> dict[str, Any]:
+    """The request's JSON object, checked against the schema the OpenAPI document shows."""
+    body = await json_body(request)
+    validate.check(schema, body)
+    return body
 
 
 def unauthenticated(message: str) -> JSONResponse:

@@ -14,8 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from server.accounts.sessions import Viewer
-from server.api import validate
-from server.api.base import PREFIX, Operation, api_viewer, json_body
+from server.api.base import PREFIX, Operation, api_viewer, checked_body
 from server.campaigns import service, team
 from server.campaigns.models import Status
 from server.campaigns.routes import join_link
@@ -441,12 +440,6 @@ def _cid(request: Request) -> int:
     return path_int(request, "campaign_id")
 
 
-async def _body(request: Request, schema: dict[str, Any]) -> dict[str, Any]:
-    body = await json_body(request)
-    validate.check(schema, body)
-    return body
-
-
 async def list_campaigns(request: Request) -> Response:
     actor = api_viewer(request)
     summaries = await read(request, service.list_campaigns, actor=actor,
@@ -456,7 +449,7 @@ async def list_campaigns(request: Request) -> Response:
 
 async def create_campaign(request: Request) -> Response:
     actor = api_viewer(request)
-    body = await _body(request, CREATE_BODY)
+    body = await checked_body(request, CREATE_BODY)
     view = await write(request, _create, actor=actor, body=body)
     return JSONResponse(_campaign(request, actor, view), status_code=201,
                         headers={"Location": f"{PREFIX}/campaigns/{view.campaign.id}"})
@@ -474,21 +467,21 @@ async def get_campaign(request: Request) -> Response:
 
 async def change_campaign(request: Request) -> Response:
     actor, campaign_id = api_viewer(request), _cid(request)
-    body = await _body(request, PATCH_BODY)
+    body = await checked_body(request, PATCH_BODY)
     view = await write(request, _change, actor=actor, campaign_id=campaign_id, body=body)
     return JSONResponse(_campaign(request, actor, view))
 
 
 async def join_campaign(request: Request) -> Response:
     actor = api_viewer(request)
-    body = await _body(request, JOIN_BODY)
+    body = await checked_body(request, JOIN_BODY)
     view = await write(request, _join, actor=actor, code=body.get("code", ""))
     return JSONResponse(_campaign(request, actor, view))
 
 
 async def record_progress(request: Request) -> Response:
     actor, campaign_id = api_viewer(request), _cid(request)
-    body = await _body(request, PROGRESS_BODY)
+    body = await checked_body(request, PROGRESS_BODY)
     view = await write(request, _progress, actor=actor, campaign_id=campaign_id, body=body)
     return JSONResponse(_campaign(request, actor, view))
 

@@ -10,8 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from server.api import validate
-from server.api.base import Operation, api_viewer, json_body
+from server.api.base import Operation, api_viewer, checked_body
 from server.campaigns import discussion
 from server.errors import InvalidInput
 from server.web import path_int, read, write
@@ -116,8 +115,7 @@ async def list_comments(request: Request) -> Response:
 
 
 async def post_comment(request: Request) -> Response:
-    body = await json_body(request)
-    validate.check(POST_BODY, body)
+    body = await checked_body(request, POST_BODY)
     made = await write(request, discussion.post_comment, actor=api_viewer(request),
                        campaign_id=_cid(request), text=body["text"],
                        parent_id=body.get("parent_id"))

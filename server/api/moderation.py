@@ -17,8 +17,7 @@ from starlette.responses import JSONResponse, Response
 
 from server.accounts.sessions import Viewer
 from server.api import polls as poll_api
-from server.api import validate
-from server.api.base import Operation, api_viewer, json_body
+from server.api.base import Operation, api_viewer, checked_body
 from server.api.comments import COMMENT
 from server.campaigns import discussion
 from server.campaigns.models import CampaignRole, Comment
@@ -369,14 +368,8 @@ def _cid(request: Request) -> int:
     return path_int(request, "campaign_id")
 
 
-async def _body(request: Request, schema: dict[str, Any]) -> dict[str, Any]:
-    body = await json_body(request)
-    validate.check(schema, body)
-    return body
-
-
 async def report(request: Request) -> Response:
-    body = await _body(request, REPORT_BODY)
+    body = await checked_body(request, REPORT_BODY)
     made = await write(request, _report, actor=api_viewer(request),
                        comment_id=path_int(request, "comment_id"), kind=body["kind"],
                        words=body.get("words", ""))
@@ -386,7 +379,7 @@ async def report(request: Request) -> Response:
 def _comment_endpoint(action: Callable[..., Comment], body_schema: dict[str, Any] | None,
                       ) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
-        extra = await _body(request, body_schema) if body_schema else {}
+        extra = await checked_body(request, body_schema) if body_schema else {}
         shown = await write(request, _then_show(action), actor=api_viewer(request),
                             comment_id=path_int(request, "comment_id"), **extra)
         return JSONResponse(shown)
@@ -401,7 +394,7 @@ async def get_room(request: Request) -> Response:
 
 
 async def set_room(request: Request) -> Response:
-    body = await _body(request, ROOM_BODY)
+    body = await checked_body(request, ROOM_BODY)
     changed = await write(request, _set_room, actor=api_viewer(request),
                           campaign_id=_cid(request), body=body)
     return JSONResponse(changed)
@@ -413,7 +406,7 @@ async def list_mutes(request: Request) -> Response:
 
 
 async def mute(request: Request) -> Response:
-    body = await _body(request, MUTE_BODY)
+    body = await checked_body(request, MUTE_BODY)
     made = await write(request, _mute_someone, actor=api_viewer(request),
                        campaign_id=_cid(request), body=body)
     return JSONResponse(made, status_code=201)
@@ -426,14 +419,14 @@ async def unmute(request: Request) -> Response:
 
 
 async def pause_poll(request: Request) -> Response:
-    body = await _body(request, PAUSE_BODY)
+    body = await checked_body(request, PAUSE_BODY)
     page = await write(request, poll_api._then_show(room.pause_poll), actor=api_viewer(request),
                        poll_id=path_int(request, "poll_id"), paused=body["paused"])
     return JSONResponse(poll_api._poll(page.card))
 
 
 async def set_peer(request: Request) -> Response:
-    body = await _body(request, PEER_BODY)
+    body = await checked_body(request, PEER_BODY)
     found = await write(request, _peer, actor=api_viewer(request), campaign_id=_cid(request),
                         user_id=path_int(request, "user_id"), on=body["on"])
     return JSONResponse(found)

@@ -14,8 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from server.accounts.sessions import Viewer
-from server.api import validate
-from server.api.base import PREFIX, Operation, api_viewer, json_body
+from server.api.base import PREFIX, Operation, api_viewer, checked_body
 from server.campaigns import ballots, counting, polls, tallies
 from server.campaigns.models import PollKind, PollStatus, Visibility
 from server.errors import InvalidInput
@@ -271,15 +270,9 @@ def _pid(request: Request) -> int:
     return path_int(request, "poll_id")
 
 
-async def _body(request: Request, schema: dict[str, Any]) -> dict[str, Any]:
-    body = await json_body(request)
-    validate.check(schema, body)
-    return body
-
-
 async def create_poll(request: Request) -> Response:
     actor, campaign_id = api_viewer(request), path_int(request, "campaign_id")
-    body = await _body(request, CREATE_BODY)
+    body = await checked_body(request, CREATE_BODY)
     page = await write(request, _create, actor=actor, campaign_id=campaign_id, body=body)
     return JSONResponse(_poll(page.card), status_code=201,
                         headers={"Location": f"{PREFIX}/polls/{page.card.poll.id}"})
@@ -291,7 +284,7 @@ async def get_poll(request: Request) -> Response:
 
 
 async def cast_ballot(request: Request) -> Response:
-    body = await _body(request, BALLOT_BODY)
+    body = await checked_body(request, BALLOT_BODY)
     saved = await write(request, ballots.cast_ballot, actor=api_viewer(request),
                         poll_id=_pid(request), choices=body["choices"],
                         client_op_id=body["client_op_id"], reason=body.get("reason", ""))
@@ -306,7 +299,7 @@ async def get_results(request: Request) -> Response:
 def _runner_endpoint(action: Callable[..., Any], *, body_schema: dict[str, Any] | None = None,
                      ) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
-        extra = await _body(request, body_schema) if body_schema else {}
+        extra = await checked_body(request, body_schema) if body_schema else {}
         page = await write(request, _then_show(action), actor=api_viewer(request),
                            poll_id=_pid(request), **extra)
         return JSONResponse(_poll(page.card))

@@ -5,14 +5,11 @@ a hold, a concern) and fetches the queue again. It is told once as soon as it co
 so a console that was away catches up the same way.
 """
 
-import asyncio
-import contextlib
-
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from server.accounts.sessions import Viewer
 from server.live.hub import NUDGE, Connection
-from server.live.socket import _listen, _send, _TooBig, deny, same_site
+from server.live.socket import deny, finish, run, same_site
 from server.web import runtime
 
 
@@ -34,21 +31,9 @@ async def desk_socket(websocket: WebSocket) -> None:
     hub.join_desk(viewer.org_id, connection)
     connection.offer(0, NUDGE)
     try:
-        sender = asyncio.create_task(_send(websocket, connection, 0))
-        listener = asyncio.create_task(_listen(websocket))
-        done, pending = await asyncio.wait({sender, listener},
-                                           return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        for task in done:
-            if not task.cancelled() and isinstance(task.exception(), _TooBig):
-                connection.close(1009, "That message is too big.")
+        await run(websocket, connection, 0)
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
         hub.leave_desk(viewer.org_id, connection)
-    if connection.closing is not None:
-        with contextlib.suppress(Exception):
-            await websocket.close(*connection.closing)
+    await finish(websocket, connection)

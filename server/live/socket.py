@@ -128,23 +128,32 @@ async def _serve(websocket: WebSocket, connection: Connection, after: int | None
         if after is None:
             after = await _hello(websocket)
         seen = await _catch_up(websocket, hub, connection, after)
-        sender = asyncio.create_task(_send(websocket, connection, seen))
-        listener = asyncio.create_task(_listen(websocket))
-        done, pending = await asyncio.wait({sender, listener},
-                                           return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        for task in done:
-            if not task.cancelled() and isinstance(task.exception(), _TooBig):
-                connection.close(TOO_BIG, "That message is too big.")
+        await run(websocket, connection, seen)
     except _TooBig:
         connection.close(TOO_BIG, "That message is too big.")
     except (WebSocketDisconnect, TimeoutError, RuntimeError):
         pass
     finally:
         hub.leave(connection)
+    await finish(websocket, connection)
+
+
+async def run(websocket: WebSocket, connection: Connection, seen: int) -> None:
+    """Send the connection's messages and listen to the client, until either stops."""
+    sender = asyncio.create_task(_send(websocket, connection, seen))
+    listener = asyncio.create_task(_listen(websocket))
+    done, pending = await asyncio.wait({sender, listener}, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+    for task in done:
+        if not task.cancelled() and isinstance(task.exception(), _TooBig):
+            connection.close(TOO_BIG, "That message is too big.")
+
+
+async def finish(websocket: WebSocket, connection: Connection) -> None:
+    """Close the socket with the reason the connection was closed for, if it was."""
     if connection.closing is not None:
         with contextlib.suppress(Exception):
             await websocket.close(*connection.closing)
