@@ -19,6 +19,7 @@ from server.campaigns.poll_routes import routes as poll_routes
 from server.campaigns.routes import routes as campaign_routes
 from server.db import Database
 from server.errors import ServiceError
+from server.ladder.routes import routes as ladder_routes
 from server.live.hub import Hub
 from server.live.render import PageRenderer, Tallies
 from server.live.schedule import close_due_polls
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *poll_routes,
             *discussion_routes,
             *moderation_routes,
+            *ladder_routes,
             WebSocketRoute("/campaigns/{campaign_id:int}/ws", page_socket),
             api_mount,
             Route("/healthz", handlers.healthz),
