@@ -25,6 +25,7 @@ from server.campaigns.models import (
     Reaction,
     Stakeholder,
 )
+from server.ladder.models import Amendment, Decision, DecisionPoll, DecisionThread
 from server.live.events import Event
 from server.moderation.models import (
     Concern,
@@ -35,6 +36,7 @@ from server.moderation.models import (
 )
 
 __all__ = [
+    "Amendment",
     "ApiToken",
     "AuditEntry",
     "Ballot",
@@ -43,6 +45,9 @@ __all__ = [
     "CampaignMember",
     "Comment",
     "Concern",
+    "Decision",
+    "DecisionPoll",
+    "DecisionThread",
     "Event",
     "FeedItem",
     "FilterWord",

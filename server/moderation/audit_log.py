@@ -52,6 +52,11 @@ ACTION_LABELS: dict[str, str] = {
     "peer_moderator.added": "Made someone a peer moderator",
     "peer_moderator.removed": "Stopped someone being a peer moderator",
     "word_filter.words_added": "Added words to the word filter",
+    "decision.recorded": "Recorded a decision",
+    "decision.changed": "Changed a decision",
+    "decision.confirmed": "Confirmed a decision",
+    "decision.amended": "Amended a confirmed decision",
+    "decision.published": "Published what was done about a decision",
     "word_filter.word_removed": "Took a word out of the word filter",
     "moderation.settings_changed": "Changed the moderation settings",
     "campaign.member_removed": "Removed someone from a campaign",
@@ -139,8 +144,8 @@ GROUPS: tuple[ActionGroup, ...] = (
     ActionGroup("safeguarding", "Safeguarding", actions=frozenset({
         "member.consent_recorded", "user.reset_code_issued",
     }), prefixes=("concern.",)),
-    ActionGroup("campaigns", "Campaigns, polls and comments",
-                prefixes=("campaign.", "poll.", "comment.")),
+    ActionGroup("campaigns", "Campaigns, polls, comments and decisions",
+                prefixes=("campaign.", "poll.", "comment.", "decision.")),
     ActionGroup("accounts", "Accounts and invites",
                 prefixes=("user.", "staff.", "invite.", "organisation.", "member.")),
 )
