@@ -19,6 +19,8 @@ from server.campaigns.poll_routes import routes as poll_routes
 from server.campaigns.routes import routes as campaign_routes
 from server.db import Database
 from server.errors import ServiceError
+from server.ladder.decision_routes import routes as decision_routes
+from server.ladder.evidence_routes import routes as evidence_routes
 from server.ladder.routes import routes as ladder_routes
 from server.live.hub import Hub
 from server.live.render import PageRenderer, Tallies
@@ -62,6 +64,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *discussion_routes,
             *moderation_routes,
             *ladder_routes,
+            *decision_routes,
+            *evidence_routes,
             WebSocketRoute("/campaigns/{campaign_id:int}/ws", page_socket),
             api_mount,
             Route("/healthz", handlers.healthz),

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount
 
-from server.api import campaigns, comments, events, ladder, moderation, polls
+from server.api import campaigns, comments, decisions, events, evidence, ladder, moderation, polls
 from server.api.base import PREFIX, Operation, api_viewer
 from server.api.openapi import document
 
@@ -61,6 +61,8 @@ OPERATIONS: list[Operation] = [
     *moderation.OPERATIONS,
     *events.OPERATIONS,
     *ladder.OPERATIONS,
+    *decisions.OPERATIONS,
+    *evidence.OPERATIONS,
 ]
 
 mount = Mount(PREFIX, routes=[operation.route() for operation in OPERATIONS])
