@@ -13,6 +13,7 @@ Each change writes its audit entry in the caller's transaction; publishing "we d
 writes a feed item and the live event `decision.published` with the decision's public data.
 """
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -431,6 +432,39 @@ def _how(session: Session, campaign: Campaign, decision: Decision, poll_ids: Seq
                      told=decision.we_did_published_at is not None)
 
 
+def preview_suggestion(session: Session, *, actor: Viewer, campaign_id: int,
+                       data: Mapping[str, Any], decision_id: int | None = None,
+                       ) -> Suggestion | None:
+    """The rung a decision form suggests as typed so far, with its reasons, for the form to
+    show while it is filled in. It reads what it can and leaves out the rest (no title yet,
+    a poll that is not the campaign's): None until it says who decided. `decision_id`: the
+    decision being changed, whose published "we did" means young people were told."""
+    campaign, membership = service._load(session, actor, campaign_id)
+    if not (actor.is_staff or _runs(membership)):
+        raise NotAllowed(RUNNERS_ONLY)
+    try:
+        decided_by = DecidedBy(str(data.get("decided_by") or ""))
+    except ValueError:
+        return None
+    typed_polls, typed_threads = _ids(data.get("poll_ids")) or [], _ids(data.get("thread_ids"))
+    ours = set(session.exec(select(Poll.id).where(col(Poll.id).in_(typed_polls),
+                                                  Poll.campaign_id == campaign_id)))
+    poll_ids = [p for p in typed_polls if p in ours]
+    thread_ids = list(session.exec(select(Comment.id).where(
+        col(Comment.id).in_(typed_threads or []), Comment.campaign_id == campaign_id,
+        col(Comment.parent_id).is_(None))))
+    bound_outcome = _flag(data.get("poll_bound_outcome"))
+    bound, _ok = _optional_id(data.get("bound_poll_id"))
+    if bound_outcome and bound is None and len(poll_ids) == 1:
+        bound = poll_ids[0]
+    told = (decision_id is not None and
+            _decision(session, campaign, decision_id).we_did_published_at is not None)
+    return suggest(_how_from(
+        session, campaign, decided_by=decided_by, poll_ids=poll_ids, thread_ids=thread_ids,
+        bound_poll_id=bound if bound in poll_ids else None, poll_bound_outcome=bound_outcome,
+        suggestions_taken_up=_flag(data.get("suggestions_taken_up")), told=told))
+
+
 def _choose_rung(suggested: Rung, chosen: Rung | None, reason: str) -> tuple[Rung, str]:
     """The rung kept and its reason: the suggestion when none was chosen; another rung only
     with a reason, and no reason kept when the suggestion was chosen."""
@@ -673,22 +707,32 @@ def amend_decision(session: Session, *, actor: Viewer, decision_id: int,
     return amendment
 
 
-def _young_people(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
-    """The young people among these users, with their age band."""
+def participant_key(user_id: int, joined: datetime) -> str:
+    """A young person's opaque key in the evidence: the same in every decision, so they are
+    counted once across decisions, and one-way: it cannot be turned back into a person, and
+    once their account is erased it cannot be worked out again."""
+    seed = f"{user_id}:{joined.isoformat()}".encode()
+    return hashlib.blake2b(seed, digest_size=10, person=b"sv-evidence").hexdigest()
+
+
+def _young_people(session: Session, user_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """The young people among these users: their participant key and age band."""
     ids = set(user_ids)
     if not ids:
         return {}
-    rows = session.exec(select(User.id, User.age_band).join(
+    rows = session.exec(select(User.id, User.created_at, User.age_band).join(
         Member, col(Member.user_id) == col(User.id)).where(
         col(User.id).in_(ids), Member.role == Role.young_person))
-    return {user_id: band or NOT_GIVEN for user_id, band in rows if user_id is not None}
+    return {user_id: (participant_key(user_id, joined), band or NOT_GIVEN)
+            for user_id, joined, band in rows if user_id is not None}
 
 
-def evidence_snapshot(session: Session, campaign: Campaign, poll_ids: Sequence[int],
-                      thread_ids: Sequence[int]) -> dict[str, Any]:
-    """Counts only: young people's ballots in the linked polls, their comments in the linked
-    threads (replies included) that everyone can read, the distinct young people behind them
-    by age band, and each poll's results without who voted."""
+def involvement(session: Session, campaign: Campaign, poll_ids: Sequence[int],
+                thread_ids: Sequence[int]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The evidence of how young people took part, as it is now: counts only (young people's
+    ballots in the linked polls, their comments in the linked threads, replies included, that
+    everyone can read, the distinct young people behind them by age band, and each poll's
+    results without who voted), and the participants as {participant key: age band}."""
     assert campaign.id is not None
     ballots = list(session.exec(select(Ballot.user_id).where(col(Ballot.poll_id).in_(poll_ids))))
     comments = [author for author in session.exec(select(Comment.author_id).where(
@@ -698,13 +742,13 @@ def evidence_snapshot(session: Session, campaign: Campaign, poll_ids: Sequence[i
         if author is not None]
     young = _young_people(session, set(ballots) | set(comments))
     bands = {str(band): 0 for band in AgeBand}
-    for band in young.values():
+    for _key, band in young.values():
         bands[band] = bands.get(band, 0) + 1
     polls = []
     for tally in tallies.tallies(session, campaign_id=campaign.id, poll_ids=list(poll_ids)):
         results = tallies.results_json(tally, full=True)
         polls.append({"question": tally.poll.question, **results})
-    return {
+    snapshot = {
         "version": SNAPSHOT_VERSION,
         "taken_at": clock.now().isoformat(),
         "young_people": len(young),
@@ -713,6 +757,13 @@ def evidence_snapshot(session: Session, campaign: Campaign, poll_ids: Sequence[i
         "age_bands": bands,
         "polls": polls,
     }
+    return snapshot, dict(sorted(young.values()))
+
+
+def evidence_snapshot(session: Session, campaign: Campaign, poll_ids: Sequence[int],
+                      thread_ids: Sequence[int]) -> dict[str, Any]:
+    """The counts `involvement` finds, as frozen when a decision is confirmed."""
+    return involvement(session, campaign, poll_ids, thread_ids)[0]
 
 
 def confirm_decision(session: Session, *, actor: Viewer, decision_id: int) -> Decision:
@@ -724,8 +775,9 @@ def confirm_decision(session: Session, *, actor: Viewer, decision_id: int) -> De
         return decision
     assert decision.id is not None
     polls, threads = _links(session, [decision.id])
-    decision.snapshot = json.dumps(evidence_snapshot(session, campaign, polls[decision.id],
-                                                     threads[decision.id]))
+    snapshot, participants = involvement(session, campaign, polls[decision.id],
+                                         threads[decision.id])
+    decision.snapshot, decision.participants = json.dumps(snapshot), json.dumps(participants)
     decision.confirmed_at = clock.now()
     decision.confirmed_by = actor.user_id
     session.add(decision)
@@ -768,8 +820,8 @@ def publish_we_did(session: Session, *, actor: Viewer, decision_id: int, we_did:
             decision.rung_reason = ""
     session.add(decision)
     assert campaign.id is not None and decision.id is not None
-    session.add(FeedItem(campaign_id=campaign.id, kind=FeedKind.update, author_id=actor.user_id,
-                         text=_feed_text(decision)))
+    session.add(FeedItem(campaign_id=campaign.id, kind=FeedKind.decision,
+                         author_id=actor.user_id, text=_feed_text(decision)))
     polls, threads = _links(session, [decision.id])
     stakeholder = (session.get(Stakeholder, decision.stakeholder_id)
                    if decision.stakeholder_id else None)

@@ -52,6 +52,10 @@ class Decision(SQLModel, table=True):
         "user.id", nullable=True, index=False))
     # JSON, frozen when confirmed: counts, age bands and poll results, never a name.
     snapshot: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # JSON, frozen with the snapshot: {participant key: age band} for the young people
+    # involved. A key is opaque and one-way, so young people can be counted once across
+    # decisions without a name or user id in the evidence; no export contains the keys.
+    participants: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class DecisionPoll(SQLModel, table=True):
