@@ -13,6 +13,7 @@ from server.accounts.passwords import Passwords
 from server.campaigns import ballots, discussion, polls, tallies
 from server.campaigns import service as campaigns
 from server.campaigns.models import Campaign
+from server.ladder import decisions
 
 DEMO_ORG = "Riverside Youth Club"
 
@@ -80,7 +81,7 @@ def _seed_campaign(session: Session) -> None:
     assert campaign.join_code is not None
     campaigns.join(session, actor=kai, code=campaign.join_code)
     campaigns.join_as_facilitator(session, actor=worker, campaign_id=campaign.id)
-    campaigns.add_stakeholder(session, actor=jade, campaign_id=campaign.id, data={
+    manager = campaigns.add_stakeholder(session, actor=jade, campaign_id=campaign.id, data={
         "name": "Course manager", "organisation": "City College",
         "notes": "Emailed to ask for a meeting. They said yes for next Thursday."})
     steps = campaigns.get_campaign(session, actor=jade, campaign_id=campaign.id).steps
@@ -107,3 +108,32 @@ def _seed_campaign(session: Session) -> None:
     discussion.post_comment(session, actor=jade, campaign_id=campaign.id,
                             parent_id=question["id"],
                             text="Brilliant! Can you bring it on Thursday?")
+    _seed_decisions(session, campaign, poll.id, question["id"], manager.id)
+
+
+def _seed_decisions(session: Session, campaign: Campaign, poll_id: int, thread_id: int,
+                    manager_id: int | None) -> None:
+    """Two decisions for the evidence dashboard: one young people made with their own poll,
+    confirmed and told; one the college made after hearing them, waiting for confirmation."""
+    jade, worker = (_viewer(session, name) for name in ("jade", "worker"))
+    assert campaign.id is not None
+    today = clock.now().date()
+    meeting = decisions.record_decision(session, actor=jade, campaign_id=campaign.id, data={
+        "title": "We meet the course manager again on Thursday after college",
+        "decided_on": (today - timedelta(days=1)).isoformat(), "decided_by": "young_people",
+        "poll_ids": [poll_id], "poll_bound_outcome": True,
+        "lundy_space": "yes", "lundy_space_note": "The weekly group at the youth club.",
+        "lundy_voice": "yes", "lundy_voice_note": "Everyone voted from their phone.",
+    })
+    assert meeting.id is not None
+    decisions.confirm_decision(session, actor=worker, decision_id=meeting.id)
+    decisions.publish_we_did(session, actor=jade, decision_id=meeting.id,
+                             we_did="The meeting is booked for Thursday at 4pm in room 12.")
+    decisions.record_decision(session, actor=jade, campaign_id=campaign.id, data={
+        "title": "The college tells new students about the 42 bus at enrolment",
+        "details": "The course manager agreed after reading our bus guide.",
+        "decided_on": today.isoformat(), "decided_by": "adults",
+        "stakeholder_id": manager_id, "thread_ids": [thread_id],
+        "suggestions_taken_up": True,
+        "follow_up_on": (today + timedelta(days=30)).isoformat(),
+    })

@@ -111,3 +111,23 @@ def test_amendments_are_in_the_evidence_with_who_and_why(setup, recorded):
         amendment.summary)
     assert date.fromisoformat(evidence.evidence_data(gather(setup))["decisions"][1][
         "amendments"][0]["at"][:10]) == clock_module.now().date()
+
+
+def test_the_demo_has_evidence_to_look_at(db, passwords):
+    from server import demo
+    from server.accounts import service
+    from server.accounts.sessions import viewer_for_user
+
+    with db.write() as session:
+        demo.seed(session, passwords)
+    with db.read() as session:
+        worker = service.user_by_username(session, "worker")
+        assert worker is not None and worker.id is not None
+        actor = viewer_for_user(session, worker.id)
+        assert actor is not None
+        found = evidence.gather(session, actor, evidence.EvidenceFilter())
+    assert [(row.rung, row.frozen) for row in found.decisions] == [
+        (Rung.full_control, True), (Rung.participation, False)]
+    assert found.decisions[0].we_did.startswith("The meeting is booked")
+    assert found.totals.young_people == 2  # Kai voted and started the thread; Jade replied
+    assert found.totals.share_text == "100%"
