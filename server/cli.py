@@ -6,11 +6,13 @@ import socket
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 from server import assets, demo
 from server.accounts import login, service, sessions
 from server.accounts.models import AgeBand, Role
 from server.accounts.passwords import Passwords
+from server.backup import BackupError, backup
 from server.db import Database
 from server.errors import InvalidInput, ServiceError
 from server.settings import Settings, SettingsError
@@ -91,6 +93,11 @@ def cmd_reset_password(args: argparse.Namespace, settings: Settings) -> None:
             user = login.set_password_by_operator(session, Passwords(settings),
                                                     username=args.username, password=password)
     print(f"Password set for {user.username}; their sessions have ended.")
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> None:
+    size = backup(settings.database_url, Path(args.destination))
+    print(f"Copied the database to {args.destination} ({size:,} bytes).")
 
 
 def cmd_fetch_htmx(args: argparse.Namespace, settings: Settings) -> None:
@@ -175,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     reset = add("reset-password", cmd_reset_password,
                 "set a user's password (from standard input or asked) and end their sessions")
     reset.add_argument("--username", required=True)
+    copy = add("backup", cmd_backup,
+               "copy the SQLite database to a new file, consistently, while the app runs")
+    copy.add_argument("destination", metavar="FILE")
     add("fetch-htmx", cmd_fetch_htmx,
         "install the pinned htmx into static/vendor/ to serve it with HTMX_SOURCE=local")
     return parser
@@ -189,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for field, message in exc.errors.items():
             print(f"error: {OPTION_NAMES.get(field, field)}: {message}", file=sys.stderr)
         return 1
-    except (ServiceError, CommandError, SettingsError) as exc:
+    except (ServiceError, CommandError, SettingsError, BackupError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
