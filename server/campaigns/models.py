@@ -57,6 +57,7 @@ class FeedKind(StrEnum):
     ended = "ended"
     archived = "archived"
     unarchived = "unarchived"
+    decision = "decision"  # "you said, we did": what was done about a decision
 
 
 # How the feed says it, after the person's name.
@@ -71,6 +72,7 @@ FEED_LABELS = {
     FeedKind.ended: "ended the campaign",
     FeedKind.archived: "archived the campaign",
     FeedKind.unarchived: "brought the campaign back from the archive",
+    FeedKind.decision: "shared what was done about a decision",
 }
 # A few words each, for "what changed since your last visit".
 FEED_SUMMARIES = {
@@ -84,6 +86,7 @@ FEED_SUMMARIES = {
     FeedKind.ended: "it ended",
     FeedKind.archived: "it was archived",
     FeedKind.unarchived: "it is back",
+    FeedKind.decision: "a decision",
 }
 
 

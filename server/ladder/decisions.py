@@ -197,16 +197,19 @@ def _decision(session: Session, campaign: Campaign, decision_id: int) -> Decisio
     return decision
 
 
-def _campaign_of(session: Session, decision_id: int) -> int:
-    """The decision's campaign, for loading it with the campaign's visibility checks."""
-    found = session.exec(select(Decision.campaign_id).where(Decision.id == decision_id)).first()
+def _campaign_of(session: Session, actor: Viewer, decision_id: int) -> int:
+    """The decision's campaign, for loading it with the campaign's visibility checks. Another
+    organisation's decision is missing in the same words as one that never was."""
+    found = session.exec(select(Decision.campaign_id).where(
+        Decision.id == decision_id, Decision.org_id == actor.org_id)).first()
     if found is None:
         raise NotFound(MISSING)
     return found
 
 
 def get_decision(session: Session, *, actor: Viewer, decision_id: int) -> DecisionView:
-    campaign, membership = service._load(session, actor, _campaign_of(session, decision_id))
+    campaign, membership = service._load(session, actor,
+                                         _campaign_of(session, actor, decision_id))
     return _view(session, actor, campaign, membership,
                  _decision(session, campaign, decision_id))
 
@@ -450,9 +453,9 @@ def preview_suggestion(session: Session, *, actor: Viewer, campaign_id: int,
     ours = set(session.exec(select(Poll.id).where(col(Poll.id).in_(typed_polls),
                                                   Poll.campaign_id == campaign_id)))
     poll_ids = [p for p in typed_polls if p in ours]
-    thread_ids = list(session.exec(select(Comment.id).where(
+    thread_ids = [t for t in session.exec(select(Comment.id).where(
         col(Comment.id).in_(typed_threads or []), Comment.campaign_id == campaign_id,
-        col(Comment.parent_id).is_(None))))
+        col(Comment.parent_id).is_(None))) if t is not None]
     bound_outcome = _flag(data.get("poll_bound_outcome"))
     bound, _ok = _optional_id(data.get("bound_poll_id"))
     if bound_outcome and bound is None and len(poll_ids) == 1:
@@ -514,7 +517,8 @@ def _poll_summary(poll: Poll, results: Mapping[str, Any]) -> str:
 
 def _writable(session: Session, actor: Viewer, decision_id: int
               ) -> tuple[Campaign, CampaignMember | None, Decision]:
-    campaign, membership = service._writable(session, actor, _campaign_of(session, decision_id))
+    campaign, membership = service._writable(session, actor,
+                                             _campaign_of(session, actor, decision_id))
     return campaign, membership, _decision(session, campaign, decision_id)
 
 

@@ -384,3 +384,15 @@ def test_decisions_past_their_follow_up_date_with_no_we_did_are_listed_for_staff
     assert setup.read(decisions.overdue, "worker") == []
     clock.advance(30 * 86400)
     assert [d.id for d in setup.read(decisions.overdue, "worker")] == [later.id]
+
+
+def test_another_organisations_decision_is_missing_like_one_that_never_was(setup):
+    decision = setup.record()
+    with pytest.raises(NotFound) as theirs:
+        setup.view(decision, "hilda")
+    with pytest.raises(NotFound) as never:
+        setup.read(decisions.get_decision, "worker", decision_id=decision.id + 1000)
+    assert str(theirs.value) == str(never.value) == decisions.MISSING
+    with pytest.raises(NotFound) as confirming:
+        setup.do(decisions.confirm_decision, "hilda", decision_id=decision.id)
+    assert str(confirming.value) == decisions.MISSING
