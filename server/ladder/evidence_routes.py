@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from server.accounts.sessions import Viewer
 from server.errors import InvalidInput
-from server.ladder import evidence, evidence_charts
+from server.ladder import decisions, evidence, evidence_charts
 from server.ladder.rungs import RUNGS
 from server.web import read, render, signed_in, staff_only
 
@@ -30,7 +30,7 @@ def _gather(session: Session, *, actor: Viewer, params: dict[str, str]) -> evide
 
 
 def _page(request: Request, *, typed: dict[str, str], campaigns: list[tuple[int, str]],
-          found: evidence.Evidence | None = None, errors: dict[str, str] | None = None,
+          overdue: int, found: evidence.Evidence | None = None, errors: dict[str, str] | None = None,
           status: int = 200) -> Response:
     context: dict[str, Any] = {}
     if found is not None:
@@ -50,7 +50,7 @@ def _page(request: Request, *, typed: dict[str, str], campaigns: list[tuple[int,
     return render(request, "ladder/evidence.html", status=status, typed=typed,
                   errors=errors or {}, campaigns=campaigns, evidence=found, rungs=RUNGS,
                   band_labels=evidence.AGE_BAND_LABELS, month_label=evidence_charts.month_label,
-                  filtered=any(value.strip() for value in typed.values()),
+                  filtered=any(value.strip() for value in typed.values()), overdue=overdue,
                   page_path=PAGE_PATH, **context)
 
 
@@ -59,12 +59,13 @@ async def evidence_page(request: Request) -> Response:
     actor = signed_in(request)
     typed = {name: request.query_params.get(name, "") for name in FILTER_FIELDS}
     campaigns = await read(request, evidence.campaign_choices, actor=actor)
+    overdue = len(await read(request, decisions.overdue, actor=actor))
     try:
         found = await read(request, _gather, actor=actor, params=typed)
     except InvalidInput as problem:
-        return _page(request, typed=typed, campaigns=campaigns, errors=problem.errors,
-                     status=422)
-    return _page(request, typed=typed, campaigns=campaigns, found=found)
+        return _page(request, typed=typed, campaigns=campaigns, overdue=overdue,
+                     errors=problem.errors, status=422)
+    return _page(request, typed=typed, campaigns=campaigns, overdue=overdue, found=found)
 
 
 routes: list[BaseRoute] = [

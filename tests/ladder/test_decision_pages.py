@@ -558,7 +558,10 @@ def test_overdue_decisions_are_listed_for_youth_workers(s, client, clock):
     to_login(client.get("/decisions/overdue"), "/decisions/overdue")
     other = s.as_user("hilda").get("/decisions/overdue")
     assert other.status_code == 200 and TITLE not in other.text
-    # The link is in the navigation for staff only.
-    assert page(response).select_one('nav a[href="/decisions/overdue"]') is not None
-    assert page(s.as_user("jade").get("/")).select_one(
-        'nav a[href="/decisions/overdue"]') is None
+    # The evidence page says how many are overdue, and links to them.
+    notice = page(s.as_user("worker").get("/evidence")).select_one("#overdue-notice")
+    assert notice is not None and notice.get_text(" ", strip=True).startswith(
+        "1 decision is past its follow-up date")
+    assert notice.select_one('a[href="/decisions/overdue"]') is not None
+    clock.advance(-5 * 86400)
+    assert page(s.as_user("worker").get("/evidence")).select_one("#overdue-notice") is None
