@@ -21,6 +21,7 @@ from server.db import Database
 from server.errors import ServiceError
 from server.ladder.decision_routes import routes as decision_routes
 from server.ladder.evidence_routes import routes as evidence_routes
+from server.ladder.export_routes import routes as export_routes
 from server.ladder.routes import routes as ladder_routes
 from server.live.hub import Hub
 from server.live.render import PageRenderer, Tallies
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *moderation_routes,
             *ladder_routes,
             *decision_routes,
+            *export_routes,
             *evidence_routes,
             WebSocketRoute("/campaigns/{campaign_id:int}/ws", page_socket),
             api_mount,

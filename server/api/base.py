@@ -116,6 +116,8 @@ class Operation:
     status: int = 200
     description: str = ""
     query: tuple[dict[str, Any], ...] = ()
+    # Other media types the success response may have (a file download), with their schemas.
+    media: tuple[tuple[str, dict[str, Any]], ...] = ()
     # A websocket: the OpenAPI document shows its upgrade as a GET answered with 101.
     socket: Callable[[WebSocket], Awaitable[None]] | None = None
 

@@ -49,6 +49,7 @@ def _operation(op: Operation) -> dict[str, Any]:
     success: dict[str, Any] = {"description": SUCCESS_TEXT[op.status]}
     if op.socket is None:
         success["content"] = {"application/json": {"schema": op.response}}
+        success["content"].update({media: {"schema": schema} for media, schema in op.media})
     else:
         # Each websocket message is one JSON object of this shape.
         success["x-websocket-message"] = op.response
