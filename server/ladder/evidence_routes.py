@@ -30,8 +30,8 @@ def _gather(session: Session, *, actor: Viewer, params: dict[str, str]) -> evide
 
 
 def _page(request: Request, *, typed: dict[str, str], campaigns: list[tuple[int, str]],
-          overdue: int, found: evidence.Evidence | None = None, errors: dict[str, str] | None = None,
-          status: int = 200) -> Response:
+          overdue: int, found: evidence.Evidence | None = None,
+          errors: dict[str, str] | None = None, status: int = 200) -> Response:
     context: dict[str, Any] = {}
     if found is not None:
         wanted = found.filter
