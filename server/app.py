@@ -2,6 +2,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -23,8 +24,9 @@ from server.ladder.decision_routes import routes as decision_routes
 from server.ladder.evidence_routes import routes as evidence_routes
 from server.ladder.export_routes import routes as export_routes
 from server.ladder.routes import routes as ladder_routes
+from server.live.broadcast import make_broadcast
 from server.live.hub import Hub
-from server.live.render import PageRenderer, Tallies
+from server.live.render import EventLog, PageRenderer, Tallies
 from server.live.schedule import close_due_polls
 from server.live.socket import page_socket
 from server.moderation.routes import routes as moderation_routes
@@ -39,19 +41,24 @@ def create_app(settings: Settings | None = None) -> Starlette:
         raise SettingsError(problem)
     db = Database(settings.database_url)
     templates = make_templates(settings)
-    hub = Hub(render=PageRenderer(templates), tallies=Tallies(db, templates))
-    runtime = Runtime(settings, db, Passwords(settings), templates, hub)
+    hub = Hub(render=PageRenderer(templates), tallies=Tallies(db, templates),
+              history=EventLog(db))
+    broadcast = make_broadcast(hub, settings.broadcast_url)
+    runtime = Runtime(settings, db, Passwords(settings), templates, hub, broadcast)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if settings.migrate_on_start:
             await run_in_threadpool(db.migrate)
         await hub.start()
+        await broadcast.start()
         stop = asyncio.Event()
-        closer = asyncio.create_task(close_due_polls(db, hub, stop), name="close due polls")
+        closer = asyncio.create_task(close_due_polls(db, broadcast, stop),
+                                     name="close due polls")
         yield
         stop.set()
         await closer
+        await broadcast.stop()
         await hub.stop()
         db.dispose()
 
@@ -82,6 +89,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers={
             HTTPException: handlers.http_error,
             ServiceError: handlers.service_error,
+            OperationalError: handlers.database_away,
+            InterfaceError: handlers.database_away,
             Exception: handlers.server_error,
         },
         lifespan=lifespan,

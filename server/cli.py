@@ -131,6 +131,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     from server.app import create_app
     from server.serving import uvicorn_config
 
+    if args.workers < 1:
+        raise CommandError("--workers: give 1 or more")
+    if args.workers > 1 and not settings.broadcast_url:
+        raise CommandError("--workers: several workers need BROADCAST_URL=redis://… so that "
+                           "a change made through one worker reaches the pages open on the "
+                           "others")
     listener = _listen(args.host, args.port)
     with _database(settings) as db:
         if args.demo:
@@ -142,11 +148,20 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
         shown_host = f"[{shown_host}]"
     print(f"\nStudent Voice is running at http://{shown_host}:{port}/")
     print(f"Database: {settings.database_url}")
+    if args.workers > 1:
+        print(f"Workers: {args.workers}, sharing changes through {settings.broadcast_url}")
     if args.demo:
         print(f"\nDemo logins for {demo.DEMO_ORG}:")
         for login in logins:
             print(f"  {login.role:<13} username {login.username:<7} password {login.password}")
     print("\nPress Ctrl+C to stop.\n", flush=True)
+    if args.workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
+        config = uvicorn_config("server.serving:app_from_env", factory=True,
+                                workers=args.workers, log_level="info")
+        Multiprocess(config, sockets=[listener]).run()
+        return
     app = create_app(settings.with_(migrate_on_start=False))
     uvicorn.Server(uvicorn_config(app, log_level="info")).run(sockets=[listener])
 
@@ -164,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = add("serve", cmd_serve, "run the web app (migrates the database first)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1,
+                       help="worker processes (more than 1 needs BROADCAST_URL)")
     serve.add_argument("--demo", action="store_true",
                        help="add a demo organisation with staff and young people")
     add("migrate", cmd_migrate, "bring the database up to date")

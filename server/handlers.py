@@ -1,5 +1,8 @@
 """Error pages (HTML for people, JSON for the API) and the health check."""
 
+import logging
+
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -9,6 +12,8 @@ from starlette.types import Receive, Scope, Send
 from server.api.base import error
 from server.errors import InvalidInput, ServiceError, Throttled
 from server.web import render, runtime
+
+log = logging.getLogger(__name__)
 
 TITLES = {
     400: ("Something was wrong with that request", "Go back and try again."),
@@ -20,10 +25,14 @@ TITLES = {
     422: ("Check what you typed", "Something in the form needs fixing."),
     429: ("Too many tries", "Wait a little and try again."),
     500: ("Something went wrong on our side", "Nothing you did caused this. Try again soon."),
+    503: ("Please try again", "We could not reach our database just now, so nothing was "
+                              "saved. Try again in a moment: what you typed is still in the "
+                              "page you came from."),
 }
 API_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
              405: "method_not_allowed", 413: "too_large", 422: "invalid_input",
-             429: "too_many_attempts", 500: "server_error"}
+             429: "too_many_attempts", 500: "server_error", 503: "try_again"}
+RETRY_AFTER_SECONDS = 5
 
 
 def _is_api(request: Request) -> bool:
@@ -58,7 +67,19 @@ async def service_error(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def database_away(request: Request, exc: Exception) -> Response:
+    """The database did not answer (restarting, failing over, or busy): the transaction was
+    rolled back whole, so nothing is half-written and the same request can simply be sent
+    again."""
+    log.warning("the database is not answering: %s", exc)
+    response = error_page(request, 503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, OperationalError | InterfaceError):  # raised before routing
+        return await database_away(request, exc)
     return error_page(request, 500)
 
 
@@ -76,6 +97,10 @@ async def healthz(request: Request) -> Response:
     try:
         await run_in_threadpool(runtime(request).db.ping)
     except Exception:
-        return JSONResponse({"status": "unavailable", "database": "not answering"},
+        return JSONResponse({"status": "unavailable", "database": "not answering",
+                             "broadcast": runtime(request).broadcast.status},
                             status_code=503)
-    return JSONResponse({"status": "ok", "database": "ok"})
+    # A worker whose broadcast is reconnecting still serves its own pages, and they catch up
+    # when it is back: it says so, but stays in service.
+    return JSONResponse({"status": "ok", "database": "ok",
+                         "broadcast": runtime(request).broadcast.status})

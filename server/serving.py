@@ -4,6 +4,7 @@ start a real server."""
 from typing import Any
 
 import uvicorn
+from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
 # Heartbeats: a ping every 20 seconds keeps an idle phone's connection open through mobile
@@ -14,7 +15,7 @@ WS_PING_TIMEOUT = 20.0
 WS_MAX_SIZE = 4096
 
 
-def uvicorn_config(app: ASGIApp, **options: Any) -> uvicorn.Config:
+def uvicorn_config(app: ASGIApp | str, **options: Any) -> uvicorn.Config:
     settings: dict[str, Any] = {
         "proxy_headers": True,
         "ws_max_size": WS_MAX_SIZE,
@@ -22,3 +23,12 @@ def uvicorn_config(app: ASGIApp, **options: Any) -> uvicorn.Config:
         "ws_ping_timeout": WS_PING_TIMEOUT,
     }
     return uvicorn.Config(app, **{**settings, **options})
+
+
+def app_from_env() -> Starlette:
+    """What each worker of `studentvoice serve --workers N` runs: the settings come from the
+    environment; the database was brought up to date before the workers started."""
+    from server.app import create_app
+    from server.settings import Settings
+
+    return create_app(Settings.from_env().with_(migrate_on_start=False))

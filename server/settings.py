@@ -34,7 +34,7 @@ def _int(value: str, name: str, minimum: int = 0) -> int:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
-    # Reserved for scale-out: redis://… makes workers share events.
+    # redis://…: several workers share every change through Redis; empty: one worker.
     broadcast_url: str = ""
     # True when the app is served over HTTPS (directly or behind a proxy): cookies get Secure.
     https: bool = False
@@ -71,6 +71,10 @@ class Settings:
     def checked(self) -> "Settings":
         if self.htmx_source not in {"cdn", "local"}:
             raise SettingsError(f"HTMX_SOURCE must be cdn or local, not {self.htmx_source!r}")
+        if self.broadcast_url and not self.broadcast_url.startswith(
+                ("redis://", "rediss://", "unix://")):
+            raise SettingsError("BROADCAST_URL must be a Redis URL, like "
+                                "redis://127.0.0.1:6379/0, or empty for one worker")
         if self.session_max_seconds < self.session_idle_seconds:
             raise SettingsError("SESSION_MAX_SECONDS must not be shorter than SESSION_IDLE_SECONDS")
         return self

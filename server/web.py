@@ -20,6 +20,7 @@ from server.campaigns.text import linkify
 from server.db import Database
 from server.errors import NotAllowed
 from server.live import events
+from server.live.broadcast import LocalBroadcast
 from server.live.hub import Hub
 from server.security import CSRF_FIELD, expected_csrf_token
 from server.settings import Settings
@@ -55,7 +56,8 @@ class Runtime:
     db: Database
     passwords: Passwords
     templates: Environment
-    hub: "Hub"
+    hub: Hub
+    broadcast: LocalBroadcast
 
 
 def runtime(request: HTTPConnection) -> Runtime:
@@ -115,7 +117,7 @@ async def write(request: Request, action: Callable[..., T], /, **kwargs: Any) ->
     result, announce = await run_in_threadpool(run)
     if announce:
         # Committed: now every open page of the campaign may hear of it.
-        runtime(request).hub.publish(announce)
+        runtime(request).broadcast.publish(announce)
     return result
 
 

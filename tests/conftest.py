@@ -53,15 +53,20 @@ def postgres_migrated() -> str:
     return TEST_DATABASE_URL
 
 
+def truncate_postgres(url: str) -> None:
+    """Empty every table, numbering from 1 again."""
+    engine = make_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "postgresql":
         url: str = request.getfixturevalue("postgres_migrated")
-        engine = make_engine(url)
-        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-        with engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        engine.dispose()
+        truncate_postgres(url)
         return url
     path = tmp_path / "test.db"
     shutil.copyfile(request.getfixturevalue("sqlite_template"), path)

@@ -14,7 +14,7 @@ def test_healthz_is_ok_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
-    assert response.json()["status"] == "ok"
+    assert response.json() == {"status": "ok", "database": "ok", "broadcast": "local"}
     # Needs no login, and hands out no cookies (not even the anonymous CSRF one).
     assert "set-cookie" not in response.headers
 

@@ -27,6 +27,7 @@ def test_environment_overrides():
     ({"SESSION_IDLE_SECONDS": "soon"}, "must be a whole number"),
     ({"SESSION_IDLE_SECONDS": "5"}, "at least 60"),
     ({"HTMX_SOURCE": "elsewhere"}, "HTMX_SOURCE must be cdn or local"),
+    ({"BROADCAST_URL": "amqp://127.0.0.1"}, "BROADCAST_URL must be a Redis URL"),
     ({"SESSION_IDLE_SECONDS": "7200", "SESSION_MAX_SECONDS": "3600"}, "must not be shorter"),
 ])
 def test_bad_settings_say_what_is_wrong(env, message):

@@ -44,20 +44,24 @@ class Event(SQLModel, table=True):
 
 @dataclass(frozen=True)
 class LiveEvent:
-    """An event as it travels: its number, campaign, kind and data."""
+    """An event as it travels: its number, campaign, kind and data, and the number of the
+    campaign's event before it (votes aside) when it was written: the hub uses that to pass
+    a campaign's events on in order, whichever worker wrote them, and to notice one that has
+    not arrived. None when not known (an event read back from the log)."""
 
     id: int
     campaign_id: int
     kind: str
     data: dict[str, Any]
+    prev: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "data": self.data}
 
     @classmethod
-    def from_row(cls, row: Event) -> "LiveEvent":
+    def from_row(cls, row: Event, prev: int | None = None) -> "LiveEvent":
         assert row.id is not None
-        return cls(row.id, row.campaign_id, row.kind, json.loads(row.data))
+        return cls(row.id, row.campaign_id, row.kind, json.loads(row.data), prev)
 
 
 @dataclass(frozen=True)
@@ -109,12 +113,13 @@ def emit(session: Session, campaign_id: int, kind: str, data: dict[str, Any]) ->
         # the campaign's turn before their event gets its number, and keep it until they
         # commit. (SQLite has one writer at a time anyway; votes are never replayed by number.)
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": campaign_id})
+    prev = latest_id(session, campaign_id) if kind != BALLOT_CAST else None
     comment = data.get("comment")
     row = Event(campaign_id=campaign_id, kind=kind, data=_text(data),
                 comment_id=comment.get("id") if isinstance(comment, dict) else None)
     session.add(row)
     session.flush()
-    event = LiveEvent.from_row(row)
+    event = LiveEvent.from_row(row, prev)
     outbox(session).events.append(event)
     if row.comment_id is not None:
         redraw_comment(session, row.comment_id, data, before=event.id)

@@ -8,6 +8,13 @@ log when it reconnects: one slow phone never slows the room.
 
 Ballots are not pushed one by one. A ballot marks its poll as changed; a few times a second
 the hub counts each changed poll once and sends its tally to the room.
+
+A campaign's events reach the hub from this worker's own requests and, with several workers,
+from the others through the broadcast; two of them can arrive the wrong way round. Each event
+says which event of its campaign came before it, so the hub passes a campaign's events on in
+order and each once: an event whose predecessor has not arrived waits for it a moment, then
+the hub reads what is missing from the event log (`history`). A page skips numbers it has
+already seen, so an event passed on late would be lost to it; this is why the order matters.
 """
 
 import asyncio
@@ -52,6 +59,9 @@ class TallyMessage:
 TallySource = Callable[[int, Collection[int] | None], Awaitable[Sequence[TallyMessage]]]
 # Renders an event for pages, once; None when pages show nothing for it.
 PageRenderer = Callable[[LiveEvent], str | None]
+# A campaign's events after a number, from the event log, oldest first (votes aside).
+History = Callable[[int, int], Awaitable[Sequence[LiveEvent]]]
+GAP_WAIT = 0.2  # seconds an event waits for the one before it before the log is read
 
 
 @dataclass(eq=False)
@@ -67,6 +77,7 @@ class Connection:
     queue: asyncio.Queue[tuple[int, str] | None] = field(
         default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
     closing: tuple[int, str] | None = None
+    seen: int = 0  # the number of the last event sent to it
 
     def offer(self, event_id: int, text: str) -> bool:
         """Queue a message; False (and the connection marked for closing) when it is full."""
@@ -97,10 +108,18 @@ class Connection:
 
 class Hub:
     def __init__(self, *, render: PageRenderer, tallies: TallySource,
-                 tally_every: float = TALLY_EVERY) -> None:
+                 history: History | None = None, tally_every: float = TALLY_EVERY,
+                 gap_wait: float = GAP_WAIT) -> None:
         self.render = render
         self.tallies = tallies
+        self.history = history
         self.tally_every = tally_every
+        self.gap_wait = gap_wait
+        # By campaign: the number of the last event passed on, and events waiting for the
+        # one before them, by number.
+        self.last: dict[int, int] = {}
+        self.waiting: dict[int, dict[int, LiveEvent]] = defaultdict(dict)
+        self._filling: dict[int, asyncio.Task[None]] = {}
         self.rooms: dict[int, set[Connection]] = defaultdict(set)
         self.changed_polls: dict[int, set[int]] = defaultdict(set)
         # Open moderation consoles, by organisation.
@@ -175,9 +194,88 @@ class Hub:
             connection.offer(0, NUDGE)
 
     def deliver(self, event: LiveEvent) -> None:
+        """Pass a campaign's event on in order: now, or once the events before it have been."""
         if event.kind == BALLOT_CAST:
             self.changed_polls[event.campaign_id].add(int(event.data["poll_id"]))
             return
+        campaign_id = event.campaign_id
+        last = self.last.get(campaign_id)
+        if last is None and self.rooms.get(campaign_id):
+            # The first event heard for this room: its pages caught up from the log as they
+            # opened, so what comes next is whatever follows what they have all seen.
+            last = self.last[campaign_id] = min(c.seen for c in self.rooms[campaign_id])
+        if last is not None and event.id <= last:
+            return  # passed on already
+        if last is None or event.prev is None or event.prev <= last:
+            self._pass_on(event)
+            self._release(campaign_id)
+            return
+        self.waiting[campaign_id][event.id] = event
+        self._fill_later(campaign_id)
+
+    def _release(self, campaign_id: int) -> None:
+        """Pass on the waiting events whose predecessors have now been passed on."""
+        waiting = self.waiting.get(campaign_id)
+        while waiting:
+            last = self.last.get(campaign_id, 0)
+            ready = [e for e in waiting.values() if e.id <= last or (e.prev or 0) <= last]
+            if not ready:
+                return
+            for event in sorted(ready, key=lambda e: e.id):
+                del waiting[event.id]
+                if event.id > self.last.get(campaign_id, 0):
+                    self._pass_on(event)
+        self.waiting.pop(campaign_id, None)
+
+    def _fill_later(self, campaign_id: int) -> None:
+        if self.history is None or campaign_id in self._filling:
+            return
+        with contextlib.suppress(RuntimeError):  # no running loop: nothing to wait with
+            self._filling[campaign_id] = asyncio.get_running_loop().create_task(
+                self._fill(campaign_id, wait=self.gap_wait), name=f"fill {campaign_id}")
+
+    async def _fill(self, campaign_id: int, *, wait: float) -> None:
+        """After `wait`, if events are still waiting (or always, with wait=0), read what the
+        campaign's pages have not been sent from the event log and pass it on in order."""
+        try:
+            await asyncio.sleep(wait)
+            if wait and not self.waiting.get(campaign_id):
+                return
+            assert self.history is not None
+            after = self.last.get(campaign_id)
+            if after is None:  # nothing passed on here yet: from what the pages have seen
+                after = min((c.seen for c in self.rooms.get(campaign_id, ())), default=0)
+            try:
+                found = await self.history(campaign_id, after)
+            except Exception:  # the database may be away: try again a little later
+                log.exception("could not read the events of campaign %s", campaign_id)
+                self._filling.pop(campaign_id, None)
+                await asyncio.sleep(max(wait, self.gap_wait))
+                self._fill_later(campaign_id)
+                return
+            for event in found:
+                if event.id > self.last.get(campaign_id, 0):
+                    self._pass_on(event)
+            self._release(campaign_id)
+        finally:
+            if self._filling.get(campaign_id) is asyncio.current_task():
+                del self._filling[campaign_id]
+        if self.waiting.get(campaign_id):
+            self._fill_later(campaign_id)
+
+    async def catch_up(self) -> None:
+        """Events may have been missed (the broadcast was away): every campaign open here is
+        read from the event log, and its pages are sent what they have not seen and fresh
+        tallies."""
+        if self.history is None:
+            return
+        for campaign_id, room in list(self.rooms.items()):
+            await self._fill(campaign_id, wait=0)
+            for connection in list(room):
+                self.refresh_tallies(connection)
+
+    def _pass_on(self, event: LiveEvent) -> None:
+        self.last[event.campaign_id] = event.id
         if event.kind in POLL_STATE:
             # Closing or revealing a poll changes who may see its results.
             self.changed_polls[event.campaign_id].add(int(event.data["poll"]["id"]))

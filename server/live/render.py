@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from server.campaigns import tallies
 from server.db import Database
+from server.live import events
 from server.live.events import LiveEvent
 from server.live.hub import TallyMessage
 
@@ -89,3 +90,20 @@ class Tallies:
 def _tally_json(results: dict[str, object]) -> str:
     return json.dumps({"id": None, "kind": "poll.tally", "data": results},
                       separators=(",", ":"))
+
+
+class EventLog:
+    """A campaign's events after a number, read from the log for the hub (votes aside), a
+    batch at a time: the hub asks again while it is still behind."""
+
+    LIMIT = 1000
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def read(self, campaign_id: int, after_id: int) -> Sequence[LiveEvent]:
+        with self.db.read() as session:
+            return events.missed(session, campaign_id, after_id, limit=self.LIMIT).events
+
+    async def __call__(self, campaign_id: int, after_id: int) -> Sequence[LiveEvent]:
+        return await run_in_threadpool(self.read, campaign_id, after_id)

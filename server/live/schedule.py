@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from server.campaigns import polls
 from server.db import Database
 from server.live import events
-from server.live.hub import Hub
+from server.live.broadcast import LocalBroadcast
 
 log = logging.getLogger(__name__)
 CHECK_EVERY = 1.0  # seconds
@@ -21,7 +21,7 @@ def _close_due(db: Database) -> events.Outbox:
         return events.take_outbox(session)
 
 
-async def close_due_polls(db: Database, hub: Hub, stop: asyncio.Event, *,
+async def close_due_polls(db: Database, broadcast: LocalBroadcast, stop: asyncio.Event, *,
                           every: float = CHECK_EVERY) -> None:
     """Until `stop` is set; it finishes what it is doing first, so no connection is left out."""
     while not stop.is_set():
@@ -31,6 +31,6 @@ async def close_due_polls(db: Database, hub: Hub, stop: asyncio.Event, *,
             log.exception("could not close the polls that are due")
         else:
             if announce:
-                hub.publish(announce)
+                broadcast.publish(announce)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), every)

@@ -128,6 +128,7 @@ async def _serve(websocket: WebSocket, connection: Connection, after: int | None
         if after is None:
             after = await _hello(websocket)
         seen = await _catch_up(websocket, hub, connection, after)
+        connection.seen = max(connection.seen, seen)
         await run(websocket, connection, seen)
     except _TooBig:
         connection.close(TOO_BIG, "That message is too big.")
@@ -195,7 +196,7 @@ async def _send(websocket: WebSocket, connection: Connection, seen: int) -> None
             connection.close(1013, "You fell behind: reconnect to catch up.")
             return
         if event_id:
-            seen = event_id
+            seen = connection.seen = event_id
 
 
 async def _listen(websocket: WebSocket) -> None:

@@ -173,3 +173,89 @@ def test_kicks_close_the_right_pages() -> None:
     assert other_room.closing is None and someone_else.closing is None
     hub.publish(Outbox(kicks=[Kick(None, session_id="a")]))
     assert other_room.closing is not None and someone_else.closing is None
+
+
+# ---------------------------------------------------------------- order, whichever worker wrote
+
+
+def after(number: int, prev: int, campaign_id: int = 1) -> LiveEvent:
+    """An event as its writer announces it: with the campaign's event before it."""
+    return LiveEvent(number, campaign_id, "comment.created", {"comment": {"id": number}}, prev)
+
+
+class Log:
+    """Stands in for the event log: what was committed, and how often it was read."""
+
+    def __init__(self, *found: LiveEvent) -> None:
+        self.found = list(found)
+        self.reads: list[tuple[int, int]] = []
+
+    async def __call__(self, campaign_id: int, after_id: int) -> Sequence[LiveEvent]:
+        self.reads.append((campaign_id, after_id))
+        return [LiveEvent(e.id, e.campaign_id, e.kind, e.data) for e in self.found
+                if e.campaign_id == campaign_id and e.id > after_id]
+
+
+def numbers(connection: Connection) -> list[int]:
+    return [int(text.removeprefix("<p>event ").removesuffix("</p>"))
+            for text in drain(connection)]
+
+
+def test_events_that_arrive_the_wrong_way_round_are_passed_on_in_order_and_once() -> None:
+    log = Log()
+    hub = Hub(render=Drawn(), tallies=Counter(), history=log)
+    page = Connection(campaign_id=1, user_id=1)
+    hub.join(page)
+
+    async def arrive() -> None:
+        hub.publish(Outbox(events=[after(10, 0)]))
+        # 12 was written after 11, but another worker's 11 is still on its way.
+        hub.publish(Outbox(events=[after(12, 11)]))
+        hub.publish(Outbox(events=[after(13, 12), comment(99, campaign_id=2)]))
+        assert numbers(page) == [10]
+        hub.publish(Outbox(events=[after(11, 10)]))
+        # Heard twice (a retry, or both from Redis and the worker itself): passed on once.
+        hub.publish(Outbox(events=[after(12, 11), after(11, 10)]))
+        await asyncio.sleep(0.3)
+
+    run(arrive())
+    assert numbers(page) == [11, 12, 13]
+    assert log.reads == []  # nothing was missing for long: the log was not read
+
+
+def test_an_event_that_never_arrives_is_read_from_the_log_before_the_ones_after_it() -> None:
+    lost = after(11, 10)
+    log = Log(after(10, 0), lost, after(12, 11))
+    hub = Hub(render=Drawn(), tallies=Counter(), history=log, gap_wait=0.05)
+    page = Connection(campaign_id=1, user_id=1)
+    hub.join(page)
+
+    async def arrive() -> None:
+        hub.publish(Outbox(events=[after(10, 0)]))
+        hub.publish(Outbox(events=[after(12, 11)]))  # 11's announcement was lost
+        await asyncio.sleep(0.3)
+
+    run(arrive())
+    assert numbers(page) == [10, 11, 12]
+    assert log.reads == [(1, 10)]
+
+
+def test_catching_up_after_the_broadcast_was_away_sends_what_was_missed() -> None:
+    log = Log(after(10, 0), after(11, 10), after(12, 11), after(30, 0, campaign_id=3))
+    hub = Hub(render=Drawn(), tallies=Counter(), history=log)
+    page, new_page = Connection(campaign_id=1, user_id=1), Connection(campaign_id=3, user_id=2)
+    new_page.seen = 29  # it caught up from the log when it opened, before anything was heard
+    hub.join(page)
+    hub.join(new_page)
+
+    async def away() -> None:
+        hub.publish(Outbox(events=[after(10, 0)]))
+        # Redis was away while 11, 12 and 30 were written on other workers.
+        await hub.catch_up()
+
+    run(away())
+    assert numbers(page) == [10, 11, 12]
+    assert numbers(new_page) == [30]
+    assert (3, 29) in log.reads
+    # And they get fresh tallies: votes may have been missed too.
+    assert hub.behind[1] == {page} and hub.behind[3] == {new_page}
