@@ -136,7 +136,8 @@ class AmendmentRow:
     @property
     def summary(self) -> str:
         """The change in one line of words, for a table cell."""
-        parts = [f"{FIELD_LABELS.get(name, name)}: {_value(name, old)} -> {_value(name, new)}"
+        parts = [f"{FIELD_LABELS.get(name, name)}: "
+                 f"{describe_value(name, old)} -> {describe_value(name, new)}"
                  for name, (old, new) in self.changes.items()]
         return f"{self.at:%Y-%m-%d} by {self.by}: {self.reason} ({'; '.join(parts)})"
 
@@ -152,7 +153,8 @@ FIELD_LABELS = {
 }
 
 
-def _value(name: str, value: Any) -> str:
+def describe_value(name: str, value: Any) -> str:
+    """A field's value in words, as an amendment shows it."""
     if value is None or value == "" or value == []:
         return "(none)"
     if name == "rung":

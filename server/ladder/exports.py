@@ -52,7 +52,7 @@ from server.ladder.evidence import (
     Totals,
     evidence_data,
 )
-from server.ladder.evidence import _value as describe
+from server.ladder.evidence import describe_value as describe
 from server.ladder.rungs import LUNDY_ELEMENTS, RUNGS, Rung
 
 FORMATS: dict[str, tuple[str, str]] = {
