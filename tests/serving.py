@@ -1,9 +1,10 @@
 """The whole app served for real by uvicorn on a free port of 127.0.0.1, with the same
 settings `studentvoice serve` uses (websocket heartbeats and message limit included)."""
 
+import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,3 +56,31 @@ def serve(settings: Settings, **options: Any) -> Iterator[LiveServer]:
         server.should_exit = True
         thread.join(SERVER_START_SECONDS)
         app.state.runtime.db.dispose()
+
+
+# `studentvoice serve` as a process of its own ------------------------------------------
+
+
+def wait_until_healthy(process: subprocess.Popen[bytes], health: Callable[[], int],
+                       output: Callable[[], str], *, deadline: float) -> None:
+    """Until /healthz answers 200 (`health` gives its status, or raises OSError while nothing
+    listens); fails with what the process printed if it exits or the deadline passes."""
+    while True:
+        try:
+            if health() == 200:
+                return
+        except OSError:
+            pass
+        assert process.poll() is None, f"serve exited early:\n{output()}"
+        assert time.monotonic() < deadline, f"serve never answered:\n{output()}"
+        time.sleep(0.1)
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Stop it as Ctrl+C would, and make sure it is gone."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=15)

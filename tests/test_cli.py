@@ -34,6 +34,7 @@ from server.campaigns.models import Campaign
 from server.db import Database
 from server.settings import Settings
 from tests.conftest import login
+from tests.serving import stop_process, wait_until_healthy
 
 PASSWORD = "blue-kite-harbour"
 NEW_PASSWORD = "orange-tidal-lantern"
@@ -569,23 +570,11 @@ def serving(db_url: str, tmp_path: Path, *args: str) -> Iterator[Server]:
             assert process.poll() is None, f"serve exited early:\n{server.text()}"
             assert time.monotonic() < deadline, f"serve printed nothing:\n{server.text()}"
             time.sleep(0.1)
-        while True:
-            try:
-                if server.request("GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert process.poll() is None, f"serve exited early:\n{server.text()}"
-            assert time.monotonic() < deadline, f"serve never answered:\n{server.text()}"
-            time.sleep(0.1)
+        wait_until_healthy(process, lambda: server.request("GET", "/healthz")[0], server.text,
+                           deadline=deadline)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+        stop_process(process)
 
 
 def printed_logins(output: str) -> dict[str, str]:

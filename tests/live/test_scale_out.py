@@ -33,6 +33,7 @@ from tests.campaigns.pages import join, make_campaign
 from tests.campaigns.polls_helpers import make_poll, option_ids
 from tests.conftest import TEST_DATABASE_URL, truncate_postgres
 from tests.proxy import Proxy, proxy
+from tests.serving import stop_process, wait_until_healthy
 from tests.test_cli import free_port
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
@@ -101,24 +102,11 @@ def app_process(tmp_path: Path, database_url: str, broadcast_url: str,
             cwd=tmp_path)
     app = App(process, log, port)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if app.health() == 200:
-                    break
-            except OSError:
-                pass
-            assert process.poll() is None, f"serve exited:\n{log.read_text()}"
-            assert time.monotonic() < deadline, f"serve never answered:\n{log.read_text()}"
-            time.sleep(0.1)
+        wait_until_healthy(process, app.health, log.read_text,
+                           deadline=time.monotonic() + 60)
         yield app
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+        stop_process(process)
 
 
 @dataclass
