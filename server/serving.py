@@ -13,6 +13,9 @@ WS_PING_INTERVAL = 20.0
 WS_PING_TIMEOUT = 20.0
 # Pages only ever send a few bytes ("where was I"): anything bigger is refused.
 WS_MAX_SIZE = 4096
+# No per-message compression: the fragments pushed are small, and keeping a compressor for
+# every open phone costs about 40 KiB of server memory each, which a full room cannot afford.
+WS_PER_MESSAGE_DEFLATE = False
 
 
 def uvicorn_config(app: ASGIApp | str, **options: Any) -> uvicorn.Config:
@@ -21,6 +24,7 @@ def uvicorn_config(app: ASGIApp | str, **options: Any) -> uvicorn.Config:
         "ws_max_size": WS_MAX_SIZE,
         "ws_ping_interval": WS_PING_INTERVAL,
         "ws_ping_timeout": WS_PING_TIMEOUT,
+        "ws_per_message_deflate": WS_PER_MESSAGE_DEFLATE,
     }
     return uvicorn.Config(app, **{**settings, **options})
 

@@ -6,8 +6,9 @@ and the same text is put in every queue of the room; a connection whose queue is
 keep up, so it is dropped (close code 1013, "try again later") and catches up from the event
 log when it reconnects: one slow phone never slows the room.
 
-Ballots are not pushed one by one. A ballot marks its poll as changed; a few times a second
-the hub counts each changed poll once and sends its tally to the room.
+Ballots are not pushed one by one. A ballot marks its poll as changed and the hub counts it
+at once, then rests: however fast ballots come after that, each changed poll is counted once
+per rest and a room hears at most a few tallies a second.
 
 A campaign's events reach the hub from this worker's own requests and, with several workers,
 from the others through the broadcast; two of them can arrive the wrong way round. Each event
@@ -127,24 +128,26 @@ class Hub:
         # Pages that came back after votes were cast: at the next count they get every tally.
         self.behind: dict[int, set[Connection]] = defaultdict(set)
         # One tally loop per event loop that started the hub (a server has exactly one).
+        # With it, the events that stop it and wake it when a poll changes.
         self._tasks: dict[asyncio.AbstractEventLoop,
-                          tuple[asyncio.Task[None], asyncio.Event]] = {}
+                          tuple[asyncio.Task[None], asyncio.Event, asyncio.Event]] = {}
 
     # ------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         if loop not in self._tasks:
-            stop = asyncio.Event()
-            self._tasks[loop] = (loop.create_task(self._push_tallies(stop), name="tallies"),
-                                 stop)
+            stop, wake = asyncio.Event(), asyncio.Event()
+            self._tasks[loop] = (loop.create_task(self._push_tallies(stop, wake),
+                                                  name="tallies"), stop, wake)
 
     async def stop(self) -> None:
         found = self._tasks.pop(asyncio.get_running_loop(), None)
         if found is not None:
             # Let a count that is under way finish, so its database connection goes back.
-            task, stop = found
+            task, stop, wake = found
             stop.set()
+            wake.set()
             await task
         if self._tasks:
             return
@@ -197,6 +200,7 @@ class Hub:
         """Pass a campaign's event on in order: now, or once the events before it have been."""
         if event.kind == BALLOT_CAST:
             self.changed_polls[event.campaign_id].add(int(event.data["poll_id"]))
+            self._wake()
             return
         campaign_id = event.campaign_id
         last = self.last.get(campaign_id)
@@ -279,6 +283,7 @@ class Hub:
         if event.kind in POLL_STATE:
             # Closing or revealing a poll changes who may see its results.
             self.changed_polls[event.campaign_id].add(int(event.data["poll"]["id"]))
+            self._wake()
         room = self.rooms.get(event.campaign_id)
         if not room:
             return
@@ -305,34 +310,56 @@ class Hub:
 
     # ------------------------------------------------------------ tallies
 
-    async def _push_tallies(self, stop: asyncio.Event) -> None:
+    def _wake(self) -> None:
+        """A poll changed or a page came back: count now, unless the count is resting."""
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        for loop, (_task, _stop, wake) in list(self._tasks.items()):
+            if loop is running:
+                wake.set()
+            else:
+                with contextlib.suppress(RuntimeError):  # that loop has closed
+                    loop.call_soon_threadsafe(wake.set)
+
+    async def _push_tallies(self, stop: asyncio.Event, wake: asyncio.Event) -> None:
         while not stop.is_set():
+            if not self.changed_polls and not self.behind:
+                await wake.wait()  # quiet: the first vote is counted at once
+            wake.clear()
+            if stop.is_set():
+                return
+            await self._count_changed()
             # However fast ballots arrive, a room hears at most a few tallies a second.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.tally_every)
-            if not self.changed_polls and not self.behind:
+
+    async def _count_changed(self) -> None:
+        if not self.changed_polls and not self.behind:
+            return
+        changed, self.changed_polls = self.changed_polls, defaultdict(set)
+        behind, self.behind = self.behind, defaultdict(set)
+        for campaign_id in changed.keys() | behind.keys():
+            room = self.rooms.get(campaign_id, set())
+            poll_ids = changed.get(campaign_id, set())
+            waiting = behind.get(campaign_id, set()) & room
+            if not room or not (poll_ids or waiting):
                 continue
-            changed, self.changed_polls = self.changed_polls, defaultdict(set)
-            behind, self.behind = self.behind, defaultdict(set)
-            for campaign_id in changed.keys() | behind.keys():
-                room = self.rooms.get(campaign_id, set())
-                poll_ids = changed.get(campaign_id, set())
-                waiting = behind.get(campaign_id, set()) & room
-                if not room or not (poll_ids or waiting):
-                    continue
-                try:
-                    # One count per campaign, however many pages came back at once.
-                    messages = await self.tallies(campaign_id, None if waiting else poll_ids)
-                except Exception:  # a failed count must not stop the next ones
-                    log.exception("could not count the polls of campaign %s", campaign_id)
-                    continue
-                self.send_tallies(waiting, messages)
-                self.send_tallies(room - waiting,
-                                  [m for m in messages if m.poll_id in poll_ids])
+            try:
+                # One count per campaign, however many pages came back at once.
+                messages = await self.tallies(campaign_id, None if waiting else poll_ids)
+            except Exception:  # a failed count must not stop the next ones
+                log.exception("could not count the polls of campaign %s", campaign_id)
+                continue
+            self.send_tallies(waiting, messages)
+            self.send_tallies(room - waiting,
+                              [m for m in messages if m.poll_id in poll_ids])
 
     def refresh_tallies(self, connection: Connection) -> None:
         """Votes were cast while the page was away: it gets every tally at the next count."""
         self.behind[connection.campaign_id].add(connection)
+        self._wake()
 
     def send_tallies(self, connections: Iterable[Connection],
                      messages: Sequence[TallyMessage]) -> None:

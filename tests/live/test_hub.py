@@ -106,6 +106,35 @@ def test_under_a_storm_of_votes_the_room_hears_a_few_tallies_not_one_per_vote() 
     assert counter.asked == len(heard)
 
 
+def test_the_first_vote_after_a_quiet_spell_is_counted_at_once_and_the_next_ones_wait() -> None:
+    counter = Counter()
+
+    async def votes() -> tuple[list[str], list[str]]:
+        # A long rest between counts: the first vote must not wait for it.
+        hub = Hub(render=Drawn(), tallies=counter, tally_every=60)
+        page = Connection(campaign_id=1, user_id=1)
+        hub.join(page)
+        await hub.start()
+        counter.votes = 1
+        hub.publish(Outbox(events=[LiveEvent(1, 1, BALLOT_CAST, {"poll_id": 7})]))
+        for _ in range(200):
+            if counter.asked:
+                break
+            await asyncio.sleep(0.01)
+        first = drain(page)
+        counter.votes = 2
+        hub.publish(Outbox(events=[LiveEvent(2, 1, BALLOT_CAST, {"poll_id": 7})]))
+        await asyncio.sleep(0.2)
+        resting = drain(page)
+        await hub.stop()
+        return first, resting
+
+    first, resting = run(votes())
+    assert first == ["1 votes"]
+    assert resting == []  # counted when the rest is over, with any others that came
+    assert counter.asked == 1
+
+
 def test_nobody_counts_for_a_room_nobody_has_open() -> None:
     counter = Counter()
 

@@ -205,3 +205,11 @@ def test_the_server_pings_a_quiet_page_and_lets_go_of_one_that_never_answers(
 
 
 PING, CLOSE = 0x9, 0x8
+
+
+def test_messages_are_not_compressed_so_a_full_room_fits_in_memory(room: Setup) -> None:
+    # The client offers per-message compression, as browsers do; the server declines it.
+    page = room.member.socket(room.campaign, after=0)
+    assert page.ws.request is not None and page.ws.response is not None
+    assert "permessage-deflate" in page.ws.request.headers.get("Sec-WebSocket-Extensions", "")
+    assert page.ws.response.headers.get("Sec-WebSocket-Extensions") is None
