@@ -31,7 +31,9 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 def make_templates(settings: Settings) -> Environment:
     # Autoescape everything, whatever the file is called: user text is always plain text.
-    env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True)
+    # Templates are read once per process (no file check on every page).
+    env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True,
+                      auto_reload=False)
     env.globals.update(
         scripts=assets.script_tags(settings.htmx_source),
         csrf_field=CSRF_FIELD,

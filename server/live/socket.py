@@ -191,7 +191,9 @@ async def _send(websocket: WebSocket, connection: Connection, seen: int) -> None
         if event_id and event_id <= seen:
             continue  # already sent while catching up
         try:
-            await asyncio.wait_for(websocket.send_text(text), SEND_TIMEOUT)
+            # A deadline, not a task per message: a full room sends thousands at once.
+            async with asyncio.timeout(SEND_TIMEOUT):
+                await websocket.send_text(text)
         except TimeoutError:
             connection.close(1013, "You fell behind: reconnect to catch up.")
             return
