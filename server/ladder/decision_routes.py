@@ -391,46 +391,50 @@ async def suggestion(request: Request) -> Response:
     return render(request, "ladder/_suggestion.html", suggestion=found)
 
 
-@login_required
-async def edit_page(request: Request) -> Response:
+async def _change_form(request: Request, mode: str) -> Response:
+    """The decision's form, filled in, to change it (before confirmation) or amend it."""
     actor, decision_id = signed_in(request), _did(request)
     view = await read(request, decisions.get_decision, actor=actor, decision_id=decision_id)
-    return await _show_form(request, mode="edit", values=_values_of(view),
+    return await _show_form(request, mode=mode, values=_values_of(view),
                             decision_id=decision_id)
+
+
+async def _change(request: Request, mode: str) -> Response:
+    """Change a decision ("edit") or amend a confirmed one, saying why ("amend")."""
+    actor, decision_id = signed_in(request), _did(request)
+    typed = await _typed(request)
+    try:
+        if mode == "amend":
+            await write(request, decisions.amend_decision, actor=actor,
+                        decision_id=decision_id, data=_service_data(typed),
+                        reason=typed["reason"])
+        else:
+            await write(request, decisions.update_decision, actor=actor,
+                        decision_id=decision_id, data=_service_data(typed))
+    except InvalidInput as problem:
+        return await _show_form(request, mode=mode, values=typed, decision_id=decision_id,
+                                errors=problem.errors, status=422)
+    return redirect(_url(decision_id, "amended" if mode == "amend" else "changed"))
+
+
+@login_required
+async def edit_page(request: Request) -> Response:
+    return await _change_form(request, "edit")
 
 
 @login_required
 async def edit(request: Request) -> Response:
-    actor, decision_id = signed_in(request), _did(request)
-    typed = await _typed(request)
-    try:
-        await write(request, decisions.update_decision, actor=actor, decision_id=decision_id,
-                    data=_service_data(typed))
-    except InvalidInput as problem:
-        return await _show_form(request, mode="edit", values=typed, decision_id=decision_id,
-                                errors=problem.errors, status=422)
-    return redirect(_url(decision_id, "changed"))
+    return await _change(request, "edit")
 
 
 @login_required
 async def amend_page(request: Request) -> Response:
-    actor, decision_id = signed_in(request), _did(request)
-    view = await read(request, decisions.get_decision, actor=actor, decision_id=decision_id)
-    return await _show_form(request, mode="amend", values=_values_of(view),
-                            decision_id=decision_id)
+    return await _change_form(request, "amend")
 
 
 @login_required
 async def amend(request: Request) -> Response:
-    actor, decision_id = signed_in(request), _did(request)
-    typed = await _typed(request)
-    try:
-        await write(request, decisions.amend_decision, actor=actor, decision_id=decision_id,
-                    data=_service_data(typed), reason=typed["reason"])
-    except InvalidInput as problem:
-        return await _show_form(request, mode="amend", values=typed, decision_id=decision_id,
-                                errors=problem.errors, status=422)
-    return redirect(_url(decision_id, "amended"))
+    return await _change(request, "amend")
 
 
 # ---------------------------------------------------------------- the decision page
