@@ -10,7 +10,7 @@ silently left out.
 import contextlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from playwright.sync_api import (
 from server import assets
 from server.accounts import service, sessions
 from server.accounts.codes import pretty
+from server.accounts.models import User
 from server.settings import Settings
 from tests.serving import LiveServer, serve
 
@@ -219,3 +220,19 @@ def assert_fine_on_a_phone(phone: Phone) -> None:
     assert_no_sideways_scrolling(page)
     assert_tap_targets_big_enough(page)
     assert phone.problems == []
+
+
+def make_people(live_server: LiveServer, worker: str,
+                young: Sequence[tuple[str, str, str]]) -> list[User]:
+    """An organisation with a youth worker (`worker` is their username and, titled, their name)
+    and young people (username, display name, age band); the young people, in order."""
+    runtime = live_server.runtime
+    with runtime.db.write() as session:
+        org = service.create_organisation(session, name="Riverside Youth Club")
+        service.create_user(session, runtime.passwords, org_slug=org.slug, username=worker,
+                            display_name=worker.title(), role="youth_worker", age_band=None,
+                            password=PASSWORD)
+        return [service.create_user(session, runtime.passwords, org_slug=org.slug,
+                                    username=username, display_name=name,
+                                    role="young_person", age_band=band, password=PASSWORD)
+                for username, name, band in young]

@@ -11,10 +11,9 @@ import pytest
 from playwright.sync_api import expect
 
 from server import clock
-from server.accounts import service
 from server.ladder import decisions
 from tests.accounts.helpers import viewer_of
-from tests.browser.conftest import PASSWORD, Phone, assert_fine_on_a_phone, log_in
+from tests.browser.conftest import Phone, assert_fine_on_a_phone, log_in, make_people
 from tests.campaigns.pages import join, make_campaign
 from tests.campaigns.polls_helpers import make_poll, option_ids, vote
 from tests.serving import LiveServer
@@ -27,19 +26,9 @@ TITLE = "We meet the course manager on Thursday"
 @pytest.fixture
 def decision(live_server: LiveServer) -> dict[str, Any]:
     """Joe ran a poll in his campaign, Amira and Joe voted, and the decision followed it."""
-    runtime = live_server.runtime
-    db = runtime.db
-    with db.write() as session:
-        org = service.create_organisation(session, name="Riverside Youth Club")
-        service.create_user(session, runtime.passwords, org_slug=org.slug, username="sam",
-                            display_name="Sam", role="youth_worker", age_band=None,
-                            password=PASSWORD)
-        joe, amira = (service.create_user(session, runtime.passwords, org_slug=org.slug,
-                                          username=username, display_name=name,
-                                          role="young_person", age_band=band,
-                                          password=PASSWORD)
-                      for username, name, band in (("joe", "Joe Bloggs", "16_17"),
-                                                   ("amira", "Amira Khan", "13_15")))
+    db = live_server.runtime.db
+    joe, amira = make_people(live_server, "sam", [("joe", "Joe Bloggs", "16_17"),
+                                                   ("amira", "Amira Khan", "13_15")])
     campaign = make_campaign(db, joe)
     join(db, amira, campaign)
     poll = make_poll(db, joe, campaign)

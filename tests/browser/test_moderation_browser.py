@@ -7,12 +7,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from server.accounts import service
 from tests.browser.conftest import (
-    PASSWORD,
     Phone,
     assert_fine_on_a_phone,
     log_in,
+    make_people,
     phone_for,
 )
 from tests.campaigns.pages import join, make_campaign, say
@@ -27,18 +26,9 @@ KIND = "Thursday after college works for me"
 @pytest.fixture
 def campaign(live_server: LiveServer) -> dict[str, Any]:
     """Joe's campaign with Amira in it, and Sam, their youth worker."""
-    runtime = live_server.runtime
-    db = runtime.db
-    with db.write() as session:
-        org = service.create_organisation(session, name="Riverside Youth Club")
-        service.create_user(session, runtime.passwords, org_slug=org.slug, username="sam",
-                            display_name="Sam", role="youth_worker", age_band=None,
-                            password=PASSWORD)
-        joe, amira = (service.create_user(session, runtime.passwords, org_slug=org.slug,
-                                          username=username, display_name=name,
-                                          role="young_person", age_band="16_17",
-                                          password=PASSWORD)
-                      for username, name in (("joe", "Joe"), ("amira", "Amira")))
+    db = live_server.runtime.db
+    joe, amira = make_people(live_server, "sam", [("joe", "Joe", "16_17"),
+                                                   ("amira", "Amira", "16_17")])
     found = make_campaign(db, joe)
     join(db, amira, found)
     unkind = say(db, joe, found, UNKIND)
