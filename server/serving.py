@@ -16,11 +16,15 @@ WS_MAX_SIZE = 4096
 # No per-message compression: the fragments pushed are small, and keeping a compressor for
 # every open phone costs about 40 KiB of server memory each, which a full room cannot afford.
 WS_PER_MESSAGE_DEFLATE = False
+# uvicorn's sans-I/O websockets protocol: sending is a write to the socket, with no tasks,
+# locks or buffers of its own per connection, which a room of thousands of phones needs.
+WS_PROTOCOL = "websockets-sansio"
 
 
 def uvicorn_config(app: ASGIApp | str, **options: Any) -> uvicorn.Config:
     settings: dict[str, Any] = {
         "proxy_headers": True,
+        "ws": WS_PROTOCOL,
         "ws_max_size": WS_MAX_SIZE,
         "ws_ping_interval": WS_PING_INTERVAL,
         "ws_ping_timeout": WS_PING_TIMEOUT,
