@@ -10,11 +10,13 @@ string cell that Excel treats as text even after an edit.
 The columns and sheets are documented in docs/evidence-schema.md.
 """
 
+import functools
 import io
 import json
 import re
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -29,6 +31,9 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import registerFontFamily
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     KeepTogether,
     PageBreak,
@@ -251,25 +256,49 @@ RUNG_COLOURS = {
     Rung.sharing_power: colors.HexColor("#d48a1c"),
     Rung.full_control: colors.HexColor("#b03a2e"),
 }
-GRID = TableStyle([
-    ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
-    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
-    ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-    ("FONTSIZE", (0, 0), (-1, -1), 8),
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-])
+# A font that draws every letter people write (Welsh ŵ and ŷ, accents, most scripts), where
+# the system has one; otherwise the PDF's built-in Helvetica, which draws Latin-1 only.
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
+             Path("/usr/local/share/fonts/dejavu"))
+FONT = "EvidenceSans"
+
+
+@functools.cache
+def fonts() -> tuple[str, str]:
+    """The regular and bold font the evidence pack is written in."""
+    for folder in FONT_DIRS:
+        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+        if regular.is_file() and bold.is_file():
+            pdfmetrics.registerFont(TTFont(FONT, str(regular)))
+            pdfmetrics.registerFont(TTFont(f"{FONT}-Bold", str(bold)))
+            registerFontFamily(FONT, normal=FONT, bold=f"{FONT}-Bold", italic=FONT,
+                               boldItalic=f"{FONT}-Bold")
+            return FONT, f"{FONT}-Bold"
+    return "Helvetica", "Helvetica-Bold"
+
+
+def _grid() -> TableStyle:
+    return TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+        ("FONTNAME", (0, 0), (-1, -1), fonts()[0]),
+        ("FONTNAME", (0, 0), (-1, 0), fonts()[1]),
+        ("FONTSIZE", (0, 0), (-1, -1), 8),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ])
 
 
 class _Styles:
     def __init__(self) -> None:
         sheet = getSampleStyleSheet()
-        self.title = sheet["Title"]
-        self.h1 = sheet["Heading1"]
-        self.h2 = sheet["Heading2"]
-        self.h3 = sheet["Heading3"]
-        self.body = sheet["BodyText"]
-        self.cell = ParagraphStyle("cell", parent=sheet["BodyText"], fontSize=8, leading=10)
-        self.small = ParagraphStyle("small", parent=sheet["BodyText"], fontSize=8, leading=10,
+        regular, bold = fonts()
+        self.title = ParagraphStyle("title", parent=sheet["Title"], fontName=bold)
+        self.h1 = ParagraphStyle("h1", parent=sheet["Heading1"], fontName=bold)
+        self.h2 = ParagraphStyle("h2", parent=sheet["Heading2"], fontName=bold)
+        self.h3 = ParagraphStyle("h3", parent=sheet["Heading3"], fontName=bold)
+        self.body = ParagraphStyle("body", parent=sheet["BodyText"], fontName=regular)
+        self.cell = ParagraphStyle("cell", parent=self.body, fontSize=8, leading=10)
+        self.small = ParagraphStyle("small", parent=self.body, fontSize=8, leading=10,
                                     textColor=colors.HexColor("#444444"))
 
 
@@ -286,7 +315,7 @@ def _number_table(header: Sequence[str], rows: Sequence[Sequence[object]],
                   widths: Sequence[float] | None = None) -> Table:
     table = Table([list(header), *[[str(c) for c in row] for row in rows]],
                   colWidths=widths, hAlign="LEFT", repeatRows=1)
-    table.setStyle(GRID)
+    table.setStyle(_grid())
     return table
 
 
@@ -366,7 +395,7 @@ def _story(row: DecisionRow, s: _Styles) -> list[Flowable]:
     parts.append(Paragraph("Lundy model", s.small))
     table = Table([["Element", "Met", "Note"], *lundy], colWidths=[25 * mm, 25 * mm, 120 * mm],
                   hAlign="LEFT")
-    table.setStyle(GRID)
+    table.setStyle(_grid())
     parts.append(table)
     if row.amendments:
         parts.append(Paragraph("Amendments", s.small))
@@ -375,7 +404,7 @@ def _story(row: DecisionRow, s: _Styles) -> list[Flowable]:
                 for a in row.amendments]
         amended = Table([["When", "Who", "Why", "What changed"], *rows],
                         colWidths=[28 * mm, 30 * mm, 50 * mm, 62 * mm], hAlign="LEFT")
-        amended.setStyle(GRID)
+        amended.setStyle(_grid())
         parts.append(amended)
     parts.append(Spacer(1, 6 * mm))
     return [KeepTogether(parts[:4]), *parts[4:]]
@@ -448,7 +477,7 @@ def to_pdf(evidence: Evidence) -> bytes:
         table = Table([["Date", "Campaign", "Decision", "Rung", "Confirmed", "Young people"],
                        *rows], colWidths=[20 * mm, 35 * mm, 60 * mm, 25 * mm, 17 * mm, 17 * mm],
                       hAlign="LEFT", repeatRows=1)
-        table.setStyle(GRID)
+        table.setStyle(_grid())
         story.append(table)
         story += [PageBreak(), _para("You said, we did", s.h1)]
         for row in evidence.decisions:

@@ -341,3 +341,14 @@ def test_the_schema_document_lists_every_column_and_field(pack):
     data = json.loads(exports.to_json(gather(pack)))
     for name in (*data, *data["filter"], *data["totals"], *data["decisions"][0]):
         assert f"| `{name}` |" in doc, name
+
+
+def test_the_pdf_pack_writes_welsh_letters(setup: Setup) -> None:
+    if exports.fonts()[0] == "Helvetica":
+        pytest.skip("no DejaVu Sans on this machine (Debian: fonts-dejavu-core): the pack "
+                    "falls back to Helvetica, which draws Latin-1 only")
+    title = "Llwybr i'r ŵyl a'r ŷd: tŷ ieuenctid"
+    setup.record(title=title, you_said="Mae'n bwysig i ni gael llais", decided_on=days_ago(3))
+    text = pdf_text(exports.to_pdf(gather(setup)))
+    assert title in text
+    assert "Mae'n bwysig i ni gael llais" in text
