@@ -1,5 +1,7 @@
 """Errors a service raises; pages and the API turn them into messages and statuses."""
 
+from server.i18n import _
+
 
 class ServiceError(Exception):
     status = 400
@@ -30,8 +32,8 @@ class NotFound(ServiceError):
     status = 404
     code = "not_found"
 
-    def __init__(self, message: str = "We could not find that.") -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(_("We could not find that.") if message is None else message)
 
 
 class Throttled(ServiceError):

@@ -11,23 +11,26 @@ from starlette.types import Receive, Scope, Send
 
 from server.api.base import error
 from server.errors import InvalidInput, ServiceError, Throttled
+from server.i18n import N_, _
 from server.web import render, runtime
 
 log = logging.getLogger(__name__)
 
 TITLES = {
-    400: ("Something was wrong with that request", "Go back and try again."),
-    401: ("Please log in", "You need to log in to see this."),
-    403: ("You can't do that", "Your role does not allow this."),
-    404: ("We could not find that page", "It may have moved, or it is not in your organisation."),
-    405: ("That did not work", "This page cannot be used that way."),
-    413: ("That was too big", "Send something smaller."),
-    422: ("Check what you typed", "Something in the form needs fixing."),
-    429: ("Too many tries", "Wait a little and try again."),
-    500: ("Something went wrong on our side", "Nothing you did caused this. Try again soon."),
-    503: ("Please try again", "We could not reach our database just now, so nothing was "
-                              "saved. Try again in a moment: what you typed is still in the "
-                              "page you came from."),
+    400: (N_("Something was wrong with that request"), N_("Go back and try again.")),
+    401: (N_("Please log in"), N_("You need to log in to see this.")),
+    403: (N_("You can't do that"), N_("Your role does not allow this.")),
+    404: (N_("We could not find that page"),
+          N_("It may have moved, or it is not in your organisation.")),
+    405: (N_("That did not work"), N_("This page cannot be used that way.")),
+    413: (N_("That was too big"), N_("Send something smaller.")),
+    422: (N_("Check what you typed"), N_("Something in the form needs fixing.")),
+    429: (N_("Too many tries"), N_("Wait a little and try again.")),
+    500: (N_("Something went wrong on our side"),
+          N_("Nothing you did caused this. Try again soon.")),
+    503: (N_("Please try again"), N_("We could not reach our database just now, so nothing "
+                                     "was saved. Try again in a moment: what you typed is "
+                                     "still in the page you came from.")),
 }
 API_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
              405: "method_not_allowed", 413: "too_large", 422: "invalid_input",
@@ -43,8 +46,10 @@ def error_page(request: Request, status: int, message: str = "") -> Response:
     title, default = TITLES.get(status, TITLES[400])
     if _is_api(request):
         return error(status, API_CODES.get(status, "error"), message or default)
-    return render(request, "errors/error.html", status=status, title=title,
-                  message=message or default)
+    # A message made from a marked constant is translated here (one already translated
+    # is not a catalogue entry, and stays as it is).
+    return render(request, "errors/error.html", status=status, title=_(title),
+                  message=_(message) if message else _(default))
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -88,8 +93,9 @@ async def csrf_forbidden(scope: Scope, receive: Receive, send: Send) -> None:
     if scope.get("state", {}).get("csrf_error") == "too_large":
         response = error_page(request, 413)
     else:
-        response = error_page(request, 403, "This form is out of date or came from another "
-                                            "site. Go back, reload the page and try again.")
+        response = error_page(request, 403, _("This form is out of date or came from "
+                                              "another site. Go back, reload the page and "
+                                              "try again."))
     await response(scope, receive, send)
 
 

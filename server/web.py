@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from server import TEMPLATES_DIR, assets
+from server import TEMPLATES_DIR, assets, i18n
 from server.accounts.models import AGE_BAND_LABELS, ROLE_LABELS, AgeBand, Role
 from server.accounts.passwords import Passwords
 from server.accounts.sessions import Viewer
@@ -33,7 +33,10 @@ def make_templates(settings: Settings) -> Environment:
     # Autoescape everything, whatever the file is called: user text is always plain text.
     # Templates are read once per process (no file check on every page).
     env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True,
-                      auto_reload=False)
+                      auto_reload=False, extensions=["jinja2.ext.i18n"])
+    # Every word goes through the catalogue of the language the request speaks.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True)
     env.globals.update(
         scripts=assets.script_tags(settings.htmx_source),
         csrf_field=CSRF_FIELD,
@@ -46,8 +49,10 @@ def make_templates(settings: Settings) -> Environment:
         feed_labels={str(k): v for k, v in FEED_LABELS.items()},
         feed_summaries={str(k): v for k, v in FEED_SUMMARIES.items()},
         page_size=FEED_PAGE,
+        locales=i18n.LOCALES,
+        current_locale=i18n.current,
     )
-    env.filters["when"] = lambda value: value.strftime("%-d %b %Y, %H:%M UTC") if value else ""
+    env.filters["when"] = i18n.when
     env.filters["linkify"] = linkify
     return env
 
@@ -95,6 +100,11 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
 def is_htmx(request: Request) -> bool:
     """Sent by htmx from a page (which then wants a part of a page back), not a plain form."""
     return request.headers.get("hx-request") == "true"
+
+
+def safe_next(target: str) -> str:
+    """Only a path on this site: never a redirect to somewhere else."""
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
 
 
 def redirect(url: str) -> RedirectResponse:
@@ -150,7 +160,7 @@ def staff_only(endpoint: Endpoint) -> Endpoint:
     @functools.wraps(endpoint)
     async def wrapper(request: Request) -> Response:
         if not signed_in(request).is_staff:
-            raise NotAllowed("This page is for youth workers and organisation admins.")
+            raise NotAllowed(i18n._("This page is for youth workers and organisation admins."))
         return await endpoint(request)
 
     return login_required(wrapper)

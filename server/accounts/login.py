@@ -15,6 +15,7 @@ from server.accounts.passwords import MISMATCH, Passwords, password_problem
 from server.accounts.service import find_user, username_key
 from server.accounts.sessions import Viewer
 from server.errors import InvalidInput, NotAllowed, NotFound, Throttled
+from server.i18n import N_, _, ngettext
 from server.settings import Settings
 
 
@@ -42,7 +43,7 @@ def authenticate(
         return None
     throttle.clear_account(session, account_key=key)
     if user.suspended_at is not None:
-        raise NotAllowed("This account is suspended. Talk to a youth worker at your organisation.")
+        raise NotAllowed(_(SUSPENDED))
     assert user.password_hash is not None
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash(password)
@@ -50,9 +51,13 @@ def authenticate(
     return user
 
 
+SUSPENDED = N_("This account is suspended. Talk to a youth worker at your organisation.")
+
+
 def _throttled(lockout: throttle.Lockout) -> Throttled:
-    minutes = f"{lockout.minutes} minute{'s' if lockout.minutes != 1 else ''}"
-    return Throttled(f"Too many tries. Try again in {minutes}.", lockout.retry_after_seconds)
+    message = ngettext("Too many tries. Try again in %(num)d minute.",
+                       "Too many tries. Try again in %(num)d minutes.", lockout.minutes)
+    return Throttled(message % {"num": lockout.minutes}, lockout.retry_after_seconds)
 
 
 def change_password(
@@ -67,7 +72,7 @@ def change_password(
     user = session.get(User, actor.user_id)
     assert user is not None
     if not passwords.verify(user.password_hash, current):
-        raise InvalidInput({"current": "That is not your current password."})
+        raise InvalidInput({"current": _("That is not your current password.")})
     _set_password(session, passwords, user=user, password=new, password_again=new_again)
     # Every other device is logged out; this one carries on.
     sessions.end_all(session, user_id=actor.user_id, keep_session_id=actor.session_id)
@@ -81,7 +86,7 @@ def _set_password(
     if problem := password_problem(password, username=user.username):
         raise InvalidInput({"password": problem})
     if password != password_again:
-        raise InvalidInput({"password_again": MISMATCH})
+        raise InvalidInput({"password_again": _(MISMATCH)})
     user.password_hash = passwords.hash(password)
     user.password_changed_at = clock.now()
     session.add(user)
@@ -134,7 +139,7 @@ def redeem_reset_code(
         throttle.record_failure(session, settings, account_key=key, address=address)
         return None
     if user.suspended_at is not None:
-        raise NotAllowed("This account is suspended. Talk to a youth worker at your organisation.")
+        raise NotAllowed(_(SUSPENDED))
     _set_password(session, passwords, user=user, password=password, password_again=password_again)
     found.used_at = clock.now()
     session.add(found)

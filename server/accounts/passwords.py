@@ -6,11 +6,12 @@ from functools import cache
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from server.i18n import N_, _
 from server.settings import Settings
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
-MISMATCH = "The two passwords are different. Type them again."
+MISMATCH = N_("The two passwords are different. Type them again.")
 
 
 class Passwords:
@@ -50,14 +51,15 @@ def _common_passwords() -> frozenset[str]:
 def password_problem(password: str, *, username: str = "") -> str | None:
     """What is wrong with a new password, in plain words, or None."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return _("Use at least %(count)d characters.") % {"count": MIN_LENGTH}
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return _("Use at most %(count)d characters.") % {"count": MAX_LENGTH}
     folded = password.casefold()
     if folded in _common_passwords():
-        return "That password is one of the most common ones, so it is easy to guess. Try another."
+        return _("That password is one of the most common ones, so it is easy to guess. "
+                 "Try another.")
     if username and username.casefold() in folded:
-        return "Your password must not contain your username."
+        return _("Your password must not contain your username.")
     if len(set(password)) < 3:
-        return "That password is too easy to guess. Try mixing different characters."
+        return _("That password is too easy to guess. Try mixing different characters.")
     return None

@@ -10,6 +10,7 @@ from server.accounts.middleware import SESSION_COOKIE, cookie_header
 from server.accounts.models import Role
 from server.campaigns import service as campaigns
 from server.errors import InvalidInput, NotAllowed, Throttled
+from server.i18n import _
 from server.web import (
     address,
     form,
@@ -19,6 +20,7 @@ from server.web import (
     redirect,
     render,
     runtime,
+    safe_next,
     signed_in,
     staff_only,
     viewer,
@@ -26,16 +28,11 @@ from server.web import (
 )
 
 
-def _safe_next(target: str) -> str:
-    # Only a path on this site: never a redirect to somewhere else.
-    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
-
-
 async def _logged_in(request: Request, user_id: int, target: str = "/") -> Response:
     # Always a brand-new id at login, so a session id planted before login is worthless.
     settings = runtime(request).settings
     token = await write(request, sessions.start, settings=settings, user_id=user_id)
-    response = redirect(_safe_next(target))
+    response = redirect(safe_next(target))
     response.headers.append("set-cookie", cookie_header(
         SESSION_COOKIE, token, settings=settings, max_age=settings.session_max_seconds))
     return response
@@ -51,13 +48,13 @@ async def login_page(request: Request) -> Response:
     if viewer(request) is not None:
         return redirect("/")
     return render(request, "accounts/login.html",
-                  next=_safe_next(request.query_params.get("next", "/")))
+                  next=safe_next(request.query_params.get("next", "/")))
 
 
 async def log_in(request: Request) -> Response:
     rt = runtime(request)
     data = await form(request)
-    username, target = data.get("username", "").strip(), _safe_next(data.get("next", "/"))
+    username, target = data.get("username", "").strip(), safe_next(data.get("next", "/"))
     try:
         user = await write(request, login.authenticate, settings=rt.settings,
                            passwords=rt.passwords, username=username,
@@ -72,7 +69,8 @@ async def log_in(request: Request) -> Response:
                       username=username, next=target)
     if user is None:
         return render(request, "accounts/login.html", status=401, username=username, next=target,
-                      error="That username and password do not match. Check them and try again.")
+                      error=_("That username and password do not match. Check them and try "
+                              "again."))
     assert user.id is not None
     return await _logged_in(request, user.id, target)
 
@@ -94,7 +92,7 @@ async def join_page(request: Request) -> Response:
     code = request.query_params.get("code", "")
     if code and viewer(request) is None:
         try:
-            _, org = await read(request, service.look_up_invite, code=code)
+            _invite, org = await read(request, service.look_up_invite, code=code)
         except InvalidInput as exc:
             return render(request, "accounts/join.html", errors=exc.errors, code=code)
         return render(request, "accounts/join_details.html", org=org, code=code, values={})
@@ -108,7 +106,7 @@ async def join(request: Request) -> Response:
     data = await form(request)
     code = data.get("code", "")
     try:
-        _, org = await read(request, service.look_up_invite, code=code)
+        _invite, org = await read(request, service.look_up_invite, code=code)
     except InvalidInput as exc:
         return render(request, "accounts/join.html", status=422, errors=exc.errors, code=code)
     if data.get("step") != "details":
@@ -169,8 +167,8 @@ async def reset(request: Request) -> Response:
         return render(request, "accounts/reset.html", status=422, values=values, errors=exc.errors)
     if user is None:
         return render(request, "accounts/reset.html", status=422, values=values, errors={
-            "code": "That code does not work for that username. It may have expired or been "
-                    "used already: ask your youth worker for a new one."})
+            "code": _("That code does not work for that username. It may have expired or "
+                      "been used already: ask your youth worker for a new one.")})
     assert user.id is not None
     return await _logged_in(request, user.id, "/?password_set=1")
 
@@ -266,7 +264,7 @@ async def revoke_invite(request: Request) -> Response:
 @staff_only
 async def add_staff_page(request: Request) -> Response:
     if not signed_in(request).is_admin:
-        raise NotAllowed("Only organisation admins can add youth workers and admins.")
+        raise NotAllowed(_("Only organisation admins can add youth workers and admins."))
     return render(request, "accounts/add_staff.html", errors={},
                   values={"role": Role.youth_worker})
 

@@ -23,11 +23,13 @@ from server.accounts.models import (
 from server.accounts.passwords import MISMATCH, Passwords, password_problem
 from server.accounts.sessions import Viewer
 from server.errors import InvalidInput, NotAllowed, NotFound
+from server.i18n import N_, _
 
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{3,30}")
 INVITE_MAX_DAYS = 90
 INVITE_MAX_USES = 500
-USED_UP = "That code has been used up. Ask your youth worker for a new one."
+USED_UP = N_("That code has been used up. Ask your youth worker for a new one.")
+TAKEN = N_("That username is taken. Try another.")
 
 
 def username_key(username: str) -> str:
@@ -36,28 +38,28 @@ def username_key(username: str) -> str:
 
 def username_problem(username: str) -> str | None:
     if not USERNAME_PATTERN.fullmatch(username):
-        return ("Usernames are 3 to 30 letters, numbers, dots, dashes or underscores, "
-                "with no spaces.")
+        return _("Usernames are 3 to 30 letters, numbers, dots, dashes or underscores, "
+                 "with no spaces.")
     return None
 
 
 def display_name_problem(name: str) -> str | None:
     if not name:
-        return "Add a display name: it is what others in your organisation see."
+        return _("Add a display name: it is what others in your organisation see.")
     if len(name) > 50:
-        return "Keep your display name to 50 characters or fewer."
+        return _("Keep your display name to 50 characters or fewer.")
     if any(unicodedata.category(ch).startswith("C") for ch in name):
-        return "Your display name has characters we cannot show."
+        return _("Your display name has characters we cannot show.")
     return None
 
 
 def _age_band(value: str | None, *, required: bool) -> tuple[AgeBand | None, str | None]:
     if not value:
-        return None, ("Choose your age group." if required else None)
+        return None, (_("Choose your age group.") if required else None)
     try:
         return AgeBand(value), None
     except ValueError:
-        return None, "Choose one of the age groups in the list."
+        return None, _("Choose one of the age groups in the list.")
 
 
 def slugify(name: str) -> str:
@@ -68,7 +70,7 @@ def slugify(name: str) -> str:
 def create_organisation(session: Session, *, name: str) -> Organisation:
     name = name.strip()
     if not name or len(name) > 120:
-        raise InvalidInput({"name": "Give the organisation a name of up to 120 characters."})
+        raise InvalidInput({"name": _("Give the organisation a name of up to 120 characters.")})
     base = slugify(name)
     slug, n = base, 1
     while session.exec(select(Organisation.id).where(Organisation.slug == slug)).first():
@@ -106,7 +108,7 @@ def new_account(
     if problem := username_problem(username):
         errors["username"] = problem
     elif find_user(session, username) is not None:
-        errors["username"] = "That username is taken. Try another."
+        errors["username"] = _(TAKEN)
     if problem := display_name_problem(display_name):
         errors["display_name"] = problem
     band, problem = _age_band(age_band, required=role == Role.young_person)
@@ -115,7 +117,7 @@ def new_account(
     if password is not None and (problem := password_problem(password, username=username)):
         errors["password"] = problem
     elif password_again is not None and password != password_again:
-        errors["password_again"] = MISMATCH
+        errors["password_again"] = _(MISMATCH)
     if errors:
         raise InvalidInput(errors)
     user = User(
@@ -131,7 +133,7 @@ def new_account(
         # Two people picking the same name at once: the unique index decides.
         session.flush()
     except IntegrityError:
-        raise InvalidInput({"username": "That username is taken. Try another."}) from None
+        raise InvalidInput({"username": _(TAKEN)}) from None
     assert user.id is not None
     member = Member(org_id=org_id, user_id=user.id, role=role, invite_id=invite_id)
     session.add(member)
@@ -161,9 +163,9 @@ def create_user(
     except ValueError:
         raise InvalidInput({"role": f"Role must be one of {', '.join(Role)}."}) from None
     assert org.id is not None
-    user, _ = new_account(session, passwords, org_id=org.id, username=username,
-                           display_name=display_name or username, role=member_role,
-                           age_band=age_band, password=password)
+    user, _member = new_account(session, passwords, org_id=org.id, username=username,
+                                display_name=display_name or username, role=member_role,
+                                age_band=age_band, password=password)
     audit.record(session, org_id=org.id, actor_id=None, action="user.created",
                  target_user_id=user.id)
     return user
@@ -173,22 +175,24 @@ def look_up_invite(session: Session, *, code: str) -> tuple[Invite, Organisation
     """The invite and organisation for a typed code, or a plain reason it cannot be used."""
     typed = normalise_code(code)
     if not typed:
-        raise InvalidInput({"code": "Type the invite code a youth worker gave you."})
+        raise InvalidInput({"code": _("Type the invite code a youth worker gave you.")})
     row = session.exec(
         select(Invite, Organisation)
         .join(Organisation, col(Organisation.id) == col(Invite.org_id))
         .where(Invite.code == typed)
     ).first()
     if row is None:
-        raise InvalidInput({"code": "We do not know that code. Check it with your youth worker."})
+        raise InvalidInput({"code": _("We do not know that code. Check it with your youth "
+                                      "worker.")})
     invite, org = row
     if invite.revoked_at is not None:
-        raise InvalidInput({"code": "That code has been stopped by a youth worker. "
-                                    "Ask them for a new one."})
+        raise InvalidInput({"code": _("That code has been stopped by a youth worker. "
+                                      "Ask them for a new one.")})
     if invite.expires_at <= clock.now():
-        raise InvalidInput({"code": "That code has expired. Ask your youth worker for a new one."})
+        raise InvalidInput({"code": _("That code has expired. Ask your youth worker for a new "
+                                      "one.")})
     if invite.uses >= invite.max_uses:
-        raise InvalidInput({"code": USED_UP})
+        raise InvalidInput({"code": _(USED_UP)})
     return invite, org
 
 
@@ -206,10 +210,10 @@ def join(
     invite, org = look_up_invite(session, code=code)
     assert invite.id is not None and org.id is not None
     # Every problem with the form is reported at once, each next to its own field.
-    user, _ = new_account(session, passwords, org_id=org.id, username=username,
-                           display_name=display_name, role=Role.young_person,
-                           age_band=age_band, password=password,
-                           password_again=password_again, invite_id=invite.id)
+    user, _member = new_account(session, passwords, org_id=org.id, username=username,
+                                display_name=display_name, role=Role.young_person,
+                                age_band=age_band, password=password,
+                                password_again=password_again, invite_id=invite.id)
     # Counted in the database so two people joining at once cannot exceed the limit.
     claimed = session.exec(
         update(Invite)
@@ -217,7 +221,7 @@ def join(
         .values(uses=Invite.uses + 1)
     )
     if claimed.rowcount != 1:
-        raise InvalidInput({"code": USED_UP})
+        raise InvalidInput({"code": _(USED_UP)})
     audit.record(session, org_id=org.id, actor_id=user.id, action="user.joined",
                  target_user_id=user.id)
     return user
@@ -225,7 +229,7 @@ def join(
 
 def require_staff(actor: Viewer) -> None:
     if not actor.is_staff:
-        raise NotAllowed("Only youth workers and organisation admins can do that.")
+        raise NotAllowed(_("Only youth workers and organisation admins can do that."))
 
 
 def create_invite(
@@ -235,13 +239,15 @@ def create_invite(
     errors: dict[str, str] = {}
     label = label.strip()
     if len(label) > 80:
-        errors["label"] = "Keep the label to 80 characters or fewer."
+        errors["label"] = _("Keep the label to 80 characters or fewer.")
     valid_days = _whole_number(days, 1, INVITE_MAX_DAYS)
     if valid_days is None:
-        errors["days"] = f"Choose how many days the code works: 1 to {INVITE_MAX_DAYS}."
+        errors["days"] = _("Choose how many days the code works: 1 to %(max)d.") % {
+            "max": INVITE_MAX_DAYS}
     uses = _whole_number(max_uses, 1, INVITE_MAX_USES)
     if uses is None:
-        errors["max_uses"] = f"Choose how many people can use it: 1 to {INVITE_MAX_USES}."
+        errors["max_uses"] = _("Choose how many people can use it: 1 to %(max)d.") % {
+            "max": INVITE_MAX_USES}
     if errors or valid_days is None or uses is None:
         raise InvalidInput(errors)
     code = new_code()
@@ -275,7 +281,7 @@ def revoke_invite(session: Session, *, actor: Viewer, invite_id: int) -> Invite:
     require_staff(actor)
     invite = session.get(Invite, invite_id)
     if invite is None or invite.org_id != actor.org_id:
-        raise NotFound("We could not find that invite code.")
+        raise NotFound(_("We could not find that invite code."))
     if invite.revoked_at is None:
         invite.revoked_at = clock.now()
         session.add(invite)

@@ -21,11 +21,12 @@ from server.accounts.sessions import Viewer
 from server.campaigns import counting, polls, service, tallies, team
 from server.campaigns.models import Ballot, BallotReceipt, Poll, PollKind, PollOption
 from server.errors import InvalidInput, NotAllowed
+from server.i18n import N_, _
 from server.live import events
 
 REASON_MAX = 500
 OP_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-BAD_OP_ID = "Send a client_op_id: 1 to 64 letters, digits, - or _, new for each vote."
+BAD_OP_ID = N_("Send a client_op_id: 1 to 64 letters, digits, - or _, new for each vote.")
 
 
 @dataclass(frozen=True)
@@ -62,41 +63,41 @@ def _option_ids(poll: Poll, choices: Any, known: list[int]) -> list[int]:
     raw = choices if isinstance(choices, list) else [] if choices in (None, "") else [choices]
     ids = [_option_id(item) for item in raw]
     if any(option is None or option not in known for option in ids):
-        raise InvalidInput({"choices": "Choose from the poll's options."})
+        raise InvalidInput({"choices": _("Choose from the poll's options.")})
     picked = [option for option in ids if option is not None]
     if len(set(picked)) != len(picked):
-        raise InvalidInput({"choices": "Choose each option only once."})
+        raise InvalidInput({"choices": _("Choose each option only once.")})
     if kind == PollKind.single and len(picked) != 1:
-        raise InvalidInput({"choices": "Choose one option." if not picked
-                            else "Choose only one option."})
+        raise InvalidInput({"choices": _("Choose one option.") if not picked
+                            else _("Choose only one option.")})
     if kind == PollKind.multiple and not 1 <= len(picked) <= poll.max_choices:
-        raise InvalidInput({"choices": "Choose at least one option." if not picked else
-                            f"Choose up to {poll.max_choices} options "
-                            f"(you chose {len(picked)})."})
+        raise InvalidInput({"choices": _("Choose at least one option.") if not picked else
+                            _("Choose up to %(max)d options (you chose %(count)d).") % {
+                                "max": poll.max_choices, "count": len(picked)}})
     if kind == PollKind.ranked and not picked:
-        raise InvalidInput({"choices": "Put at least one option in order: 1 for your "
-                                       "favourite."})
+        raise InvalidInput({"choices": _("Put at least one option in order: 1 for your "
+                                         "favourite.")})
     return picked
 
 
 def _scores(choices: Any, options: Sequence[PollOption]) -> dict[int, int]:
     if not isinstance(choices, dict):
-        raise InvalidInput({"choices": "Give every option a score from 0 to 5."})
+        raise InvalidInput({"choices": _("Give every option a score from 0 to 5.")})
     labels = {option.id: option.label for option in options}
     scores: dict[int, int] = {}
     for key, value in choices.items():
         option = _option_id(key)
         if option is None or option not in labels:
-            raise InvalidInput({"choices": "Score the poll's options only."})
+            raise InvalidInput({"choices": _("Score the poll's options only.")})
         score = _option_id(value)
         if score is None or not counting.SCORE_MIN <= score <= counting.SCORE_MAX:
-            raise InvalidInput({"choices": f"Give “{labels[option]}” a whole number score "
-                                           "from 0 to 5."})
+            raise InvalidInput({"choices": _("Give “%(option)s” a whole number score from 0 "
+                                             "to 5.") % {"option": labels[option]}})
         scores[option] = score
     missing = [labels[o.id] for o in options if o.id not in scores]
     if missing:
-        raise InvalidInput({"choices": "Give every option a score from 0 to 5. Not scored "
-                                       "yet: " + ", ".join(missing) + "."})
+        raise InvalidInput({"choices": _("Give every option a score from 0 to 5. Not scored "
+                                         "yet: %(options)s.") % {"options": ", ".join(missing)}})
     return {option.id: scores[option.id] for option in options if option.id is not None}
 
 
@@ -105,9 +106,9 @@ def _parse_ballot(poll: Poll, options: Sequence[PollOption], choices: Any,
     kind = PollKind(poll.kind)
     if kind == PollKind.proposal:
         if choices not in counting.PROPOSAL_POSITIONS:
-            raise InvalidInput({"choices": "Choose agree, abstain, disagree or block."})
+            raise InvalidInput({"choices": _("Choose agree, abstain, disagree or block.")})
         words = team.clean_text(reason, multiline=True)
-        problem = team.text_problem(words, label="your reason", limit=REASON_MAX,
+        problem = team.text_problem(words, label=N_("your reason"), limit=REASON_MAX,
                                     required=False, multiline=True)
         if problem:
             raise InvalidInput({"reason": problem})
@@ -119,8 +120,9 @@ def _parse_ballot(poll: Poll, options: Sequence[PollOption], choices: Any,
 
 def _replay(receipt: BallotReceipt, poll: Poll) -> Saved:
     if receipt.poll_id != poll.id:
-        raise InvalidInput({"client_op_id": "That client_op_id was already used for a vote in "
-                                            "another poll. Send a new one for each vote."})
+        raise InvalidInput({"client_op_id": _("That client_op_id was already used for a vote "
+                                              "in another poll. Send a new one for each "
+                                              "vote.")})
     return Saved(poll_id=receipt.poll_id, campaign_id=poll.campaign_id,
                  choices=tallies.decode(poll.kind, receipt.choices),
                  reason=receipt.reason, client_op_id=receipt.client_op_id,
@@ -146,13 +148,13 @@ def cast_ballot(session: Session, *, actor: Viewer, poll_id: int, choices: Any,
     order, best first); {option id: 0..5} for score, every option; a position for a
     proposal ("agree", "abstain", "disagree", "block"), with an optional `reason`."""
     if polls._suspended(session, actor):
-        raise NotAllowed("Your account is suspended, so you cannot make changes. "
-                         "Talk to a youth worker.")
+        raise NotAllowed(_("Your account is suspended, so you cannot make changes. "
+                           "Talk to a youth worker."))
     # Only shared locks: ballots from one room must not queue behind each other.
     poll, campaign, membership = polls._load_poll(session, actor, poll_id, lock="share")
     op_id = client_op_id.strip() if isinstance(client_op_id, str) else ""
     if not OP_ID.fullmatch(op_id):
-        raise InvalidInput({"client_op_id": BAD_OP_ID})
+        raise InvalidInput({"client_op_id": _(BAD_OP_ID)})
     earlier = _receipt(session, actor.user_id, op_id)
     if earlier is not None:
         return _replay(earlier, poll)

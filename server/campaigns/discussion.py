@@ -53,6 +53,7 @@ from server.campaigns.models import (
     ReactionKind,
 )
 from server.errors import InvalidInput, NotAllowed, NotFound, Throttled
+from server.i18n import N_, _, ngettext
 from server.live import events
 from server.moderation import mutes, word_filter
 from server.moderation.models import FilterMode
@@ -68,14 +69,14 @@ WITHHELD = "comment.withheld"  # held, hidden or removed: a stand-in takes its p
 RESTORED = "comment.restored"  # shown again after a hold or a hide
 REACTION_CHANGED = "reaction.changed"
 
-COMMENT_MISSING = "We could not find that comment."
-PARENT_MISSING = "We could not find the comment you are replying to."
-EDIT_CLOSED = "You can change a comment for 10 minutes after posting it."
-SUSPENDED = "Your account is suspended, so you cannot make changes. Talk to a youth worker."
-LOCKED = "A youth worker has paused the discussion for now."
-BLOCKED_WORDS = ("Please say that another way: your comment has words that are not allowed "
-                 "here. Your words are still in the box.")
-UNDER_REVIEW = "A youth worker is looking at this comment, so it cannot be changed."
+COMMENT_MISSING = N_("We could not find that comment.")
+PARENT_MISSING = N_("We could not find the comment you are replying to.")
+EDIT_CLOSED = N_("You can change a comment for 10 minutes after posting it.")
+SUSPENDED = N_("Your account is suspended, so you cannot make changes. Talk to a youth worker.")
+LOCKED = N_("A youth worker has paused the discussion for now.")
+BLOCKED_WORDS = N_("Please say that another way: your comment has words that are not allowed "
+                   "here. Your words are still in the box.")
+UNDER_REVIEW = N_("A youth worker is looking at this comment, so it cannot be changed.")
 ZERO_WIDTH_JOINERS = frozenset("\u200c\u200d")  # inside emoji like 👨‍👩‍👧
 EMOJI_TAGS = range(0xE0020, 0xE0080)  # inside flag emoji like 🏴󠁧󠁢󠁳󠁣󠁴󠁿
 
@@ -168,24 +169,24 @@ def _refusal(actor: Viewer, campaign: Campaign, membership: CampaignMember | Non
     """Why this person cannot post, reply or react here now, or "" when they can. With a
     session, a mute and a locked room count too."""
     if suspended:
-        return SUSPENDED
+        return _(SUSPENDED)
     if campaign.archived_at is not None:
-        return "This campaign is archived, so its discussion is closed."
+        return _("This campaign is archived, so its discussion is closed.")
     if campaign.status in ENDED:
-        return "This campaign has ended, so its discussion is closed."
+        return _("This campaign has ended, so its discussion is closed.")
     if not actor.can_post:
-        return ("A youth worker needs to record a parent's or carer's agreement before you can "
-                "take part in the discussion.")
+        return _("A youth worker needs to record a parent's or carer's agreement before you can "
+                 "take part in the discussion.")
     if service._active_role(membership) is None:
         if membership is not None:
-            return ("You were removed from this campaign, so you cannot take part in its "
-                    "discussion.")
+            return _("You were removed from this campaign, so you cannot take part in its "
+                     "discussion.")
         if actor.is_staff:
-            return "Join the campaign as a facilitator to take part in its discussion."
-        return "Join the campaign to take part in its discussion."
+            return _("Join the campaign as a facilitator to take part in its discussion.")
+        return _("Join the campaign to take part in its discussion.")
     if session is not None:
         if campaign.discussion_locked_at is not None and not actor.is_staff:
-            return LOCKED
+            return _(LOCKED)
         assert campaign.id is not None
         muted = mutes.active(session, campaign.id, actor.user_id)
         if muted is not None:
@@ -270,11 +271,11 @@ def form_page(session: Session, *, actor: Viewer, campaign_id: int | None = None
               comment_id: int | None = None) -> FormPage:
     comment = None
     if comment_id is not None:
-        found, campaign, _ = _load_comment(session, actor, comment_id)
+        found, campaign, _membership = _load_comment(session, actor, comment_id)
         comment = _one(session, found, whole=found.author_id == actor.user_id)
     else:
         assert campaign_id is not None
-        campaign, _ = service._load(session, actor, campaign_id)
+        campaign, _membership = service._load(session, actor, campaign_id)
     assert campaign.id is not None
     return FormPage(campaign_id=campaign.id, title=campaign.title, comment=comment)
 
@@ -305,9 +306,12 @@ def _slow_mode(session: Session, actor: Viewer, campaign: Campaign) -> None:
     wait = campaign.slow_mode_seconds - (clock.now() - last).total_seconds()
     if wait > 0:
         seconds = max(1, math.ceil(wait))
-        raise Throttled(f"Slow mode is on: one comment every {campaign.slow_mode_seconds} "
-                        f"seconds. You can post again in {seconds} "
-                        f"second{'s' if seconds != 1 else ''}.", seconds)
+        message = ngettext(
+            "Slow mode is on: one comment every %(every)s seconds. You can post again in "
+            "%(num)s second.",
+            "Slow mode is on: one comment every %(every)s seconds. You can post again in "
+            "%(num)s seconds.", seconds)
+        raise Throttled(message % {"every": campaign.slow_mode_seconds, "num": seconds}, seconds)
 
 
 def _screen(session: Session, campaign: Campaign, words: str) -> str:
@@ -315,7 +319,7 @@ def _screen(session: Session, campaign: Campaign, words: str) -> str:
     hold the comment for, or "" to show it."""
     verdict = word_filter.check(session, org_id=campaign.org_id, text=words)
     if verdict == FilterMode.block:
-        raise InvalidInput({"text": BLOCKED_WORDS})
+        raise InvalidInput({"text": _(BLOCKED_WORDS)})
     return HoldCause.word_filter if verdict == FilterMode.hold else ""
 
 
@@ -325,14 +329,14 @@ def _load_comment(session: Session, actor: Viewer, comment_id: int
     campaign the viewer may not see."""
     comment = session.get(Comment, comment_id)
     if comment is None:
-        raise NotFound(COMMENT_MISSING)
+        raise NotFound(_(COMMENT_MISSING))
     try:
         campaign, membership = service._load(session, actor, comment.campaign_id)
     except NotFound:
-        raise NotFound(COMMENT_MISSING) from None
+        raise NotFound(_(COMMENT_MISSING)) from None
     if comment.published_at is None and comment.author_id != actor.user_id:
         # Only its author knows it exists until a youth worker approves it.
-        raise NotFound(COMMENT_MISSING)
+        raise NotFound(_(COMMENT_MISSING))
     return comment, campaign, membership
 
 
@@ -340,12 +344,13 @@ def _clean(text: Any) -> str:
     """Trimmed words, line breaks kept; InvalidInput keyed "text" when they will not do."""
     words = team.clean_text(text if isinstance(text, str) else "", multiline=True)
     if not words:
-        raise InvalidInput({"text": "Write something first."})
+        raise InvalidInput({"text": _("Write something first.")})
     if len(words) > TEXT_MAX:
-        raise InvalidInput({"text": f"Keep a comment to {TEXT_MAX:,} characters or fewer "
-                                    f"(yours has {len(words):,})."})
+        raise InvalidInput({"text": _("Keep a comment to %(most)s characters or fewer "
+                                      "(yours has %(count)s).")
+                            % {"most": f"{TEXT_MAX:,}", "count": f"{len(words):,}"}})
     if any(_unshowable(ch) for ch in words):
-        raise InvalidInput({"text": "Your comment has characters we cannot show."})
+        raise InvalidInput({"text": _("Your comment has characters we cannot show.")})
     return words
 
 
@@ -362,22 +367,22 @@ def _parent(session: Session, campaign_id: int, parent_id: Any) -> Comment | Non
     if parent_id is None or parent_id == "":
         return None
     if isinstance(parent_id, bool):
-        raise InvalidInput({"parent_id": "Choose a comment to reply to."})
+        raise InvalidInput({"parent_id": _("Choose a comment to reply to.")})
     try:
         wanted = int(parent_id)
     except (TypeError, ValueError):
-        raise InvalidInput({"parent_id": "Choose a comment to reply to."}) from None
+        raise InvalidInput({"parent_id": _("Choose a comment to reply to.")}) from None
     parent = session.get(Comment, wanted)
     if parent is not None and parent.parent_id is not None:
         parent = session.get(Comment, parent.parent_id)
     if parent is None or parent.campaign_id != campaign_id:
-        raise NotFound(PARENT_MISSING)
+        raise NotFound(_(PARENT_MISSING))
     if parent.deleted_at is not None:
-        raise InvalidInput({"parent_id": "That comment has been deleted, so it takes no more "
-                                         "replies."})
+        raise InvalidInput({"parent_id": _("That comment has been deleted, so it takes no more "
+                                           "replies.")})
     if parent.state != CommentState.shown:
-        raise InvalidInput({"parent_id": "A youth worker is looking at that comment, so it "
-                                         "takes no replies for now."})
+        raise InvalidInput({"parent_id": _("A youth worker is looking at that comment, so it "
+                                           "takes no replies for now.")})
     return parent
 
 
@@ -413,7 +418,7 @@ def _announce(session: Session, kind: str, data: CommentData) -> None:
 def post_comment(session: Session, *, actor: Viewer, campaign_id: int, text: Any,
                  parent_id: Any = None) -> CommentData:
     """A new comment, or a reply when `parent_id` is given."""
-    campaign, _ = _may_take_part(session, actor, campaign_id)
+    campaign, _membership = _may_take_part(session, actor, campaign_id)
     errors: dict[str, str] = {}
     words, parent = "", None
     try:
@@ -452,7 +457,8 @@ def _own(session: Session, actor: Viewer, comment_id: int, doing: str
     service._require_active_account(session, actor)
     comment, campaign, membership = _load_comment(session, actor, comment_id)
     if comment.author_id != actor.user_id:
-        raise NotAllowed(f"You can only {doing} your own comments.")
+        raise NotAllowed(_("You can only change your own comments.") if doing == "change"
+                         else _("You can only delete your own comments."))
     return comment, campaign, membership
 
 
@@ -461,11 +467,11 @@ def edit_comment(session: Session, *, actor: Viewer, comment_id: int, text: Any
     """New words for your own comment, within `EDIT_WINDOW` of posting it."""
     comment, campaign, membership = _own(session, actor, comment_id, "change")
     if comment.deleted_at is not None:
-        raise NotAllowed("This comment has been deleted, so it cannot be changed.")
+        raise NotAllowed(_("This comment has been deleted, so it cannot be changed."))
     if comment.state in (CommentState.hidden, CommentState.removed):
-        raise NotAllowed(UNDER_REVIEW)
+        raise NotAllowed(_(UNDER_REVIEW))
     if clock.now() > comment.created_at + EDIT_WINDOW:
-        raise NotAllowed(EDIT_CLOSED)
+        raise NotAllowed(_(EDIT_CLOSED))
     why_not = _refusal(actor, campaign, membership, suspended=False, session=session)
     if why_not:
         raise NotAllowed(why_not)
@@ -491,7 +497,7 @@ def delete_comment(session: Session, *, actor: Viewer, comment_id: int) -> Comme
     """Your own comment's words and reactions go; its place stays for its replies. Always
     allowed while you can see the campaign, even once it has ended: the words are yours.
     Deleting it again changes nothing."""
-    comment, campaign, _ = _own(session, actor, comment_id, "delete")
+    comment, campaign, _membership = _own(session, actor, comment_id, "delete")
     if comment.deleted_at is None:
         comment.deleted_at = clock.now()
         if comment.state != CommentState.hidden:
@@ -514,18 +520,19 @@ def react(session: Session, *, actor: Viewer, comment_id: int, kind: Any) -> Com
     service._require_active_account(session, actor)
     comment, campaign, membership = _load_comment(session, actor, comment_id)
     if comment.state != CommentState.shown and comment.author_id != actor.user_id:
-        raise NotFound(COMMENT_MISSING) if comment.published_at is None else NotAllowed(
-            UNDER_REVIEW)
+        raise NotFound(_(COMMENT_MISSING)) if comment.published_at is None else NotAllowed(
+            _(UNDER_REVIEW))
     why_not = _refusal(actor, campaign, membership, suspended=False, session=session)
     if why_not:
         raise NotAllowed(why_not)
     if not isinstance(kind, str) or kind not in KINDS:
-        words = ", ".join(label for _, label in REACTIONS.values())
-        raise InvalidInput({"kind": f"Choose one of the reactions: {words}."})
+        words = ", ".join(_(label) for _emoji, label in REACTIONS.values())
+        raise InvalidInput({"kind": _("Choose one of the reactions: %(reactions)s.")
+                            % {"reactions": words}})
     if comment.deleted_at is not None:
-        raise NotAllowed("This comment has been deleted, so it takes no reactions.")
+        raise NotAllowed(_("This comment has been deleted, so it takes no reactions."))
     if comment.state != CommentState.shown:
-        raise NotAllowed(UNDER_REVIEW)
+        raise NotAllowed(_(UNDER_REVIEW))
     mine = session.exec(select(Reaction).where(
         Reaction.comment_id == comment_id, Reaction.user_id == actor.user_id,
         Reaction.kind == kind)).first()

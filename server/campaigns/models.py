@@ -7,6 +7,7 @@ from sqlalchemy import Column, Date, Float, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from server.db import UTCDateTime, created_now, foreign_key
+from server.i18n import N_
 
 
 class Status(StrEnum):
@@ -21,10 +22,10 @@ class Status(StrEnum):
 
 
 STATUS_LABELS = {
-    Status.draft: "Draft",
-    Status.live: "Live",
-    Status.achieved: "Achieved",
-    Status.closed: "Closed",
+    Status.draft: N_("Draft"),
+    Status.live: N_("Live"),
+    Status.achieved: N_("Achieved"),
+    Status.closed: N_("Closed"),
 }
 ENDED = frozenset({Status.achieved, Status.closed})
 
@@ -40,9 +41,9 @@ class CampaignRole(StrEnum):
 
 
 CAMPAIGN_ROLE_LABELS = {
-    CampaignRole.lead: "Lead",
-    CampaignRole.member: "Member",
-    CampaignRole.facilitator: "Facilitator",
+    CampaignRole.lead: N_("Lead"),
+    CampaignRole.member: N_("Member"),
+    CampaignRole.facilitator: N_("Facilitator"),
 }
 
 
@@ -62,31 +63,31 @@ class FeedKind(StrEnum):
 
 # How the feed says it, after the person's name.
 FEED_LABELS = {
-    FeedKind.update: "posted an update",
-    FeedKind.created: "started the campaign",
-    FeedKind.live: "took the campaign live",
-    FeedKind.measure: "updated the measure",
-    FeedKind.step_done: "finished a step",
-    FeedKind.step_undone: "marked a step as not done yet",
-    FeedKind.joined: "joined",
-    FeedKind.ended: "ended the campaign",
-    FeedKind.archived: "archived the campaign",
-    FeedKind.unarchived: "brought the campaign back from the archive",
-    FeedKind.decision: "shared what was done about a decision",
+    FeedKind.update: N_("posted an update"),
+    FeedKind.created: N_("started the campaign"),
+    FeedKind.live: N_("took the campaign live"),
+    FeedKind.measure: N_("updated the measure"),
+    FeedKind.step_done: N_("finished a step"),
+    FeedKind.step_undone: N_("marked a step as not done yet"),
+    FeedKind.joined: N_("joined"),
+    FeedKind.ended: N_("ended the campaign"),
+    FeedKind.archived: N_("archived the campaign"),
+    FeedKind.unarchived: N_("brought the campaign back from the archive"),
+    FeedKind.decision: N_("shared what was done about a decision"),
 }
 # A few words each, for "what changed since your last visit".
 FEED_SUMMARIES = {
-    FeedKind.update: "an update",
-    FeedKind.created: "a new campaign",
-    FeedKind.live: "it went live",
-    FeedKind.measure: "new progress",
-    FeedKind.step_done: "a step done",
-    FeedKind.step_undone: "a step reopened",
-    FeedKind.joined: "someone joined",
-    FeedKind.ended: "it ended",
-    FeedKind.archived: "it was archived",
-    FeedKind.unarchived: "it is back",
-    FeedKind.decision: "a decision",
+    FeedKind.update: N_("an update"),
+    FeedKind.created: N_("a new campaign"),
+    FeedKind.live: N_("it went live"),
+    FeedKind.measure: N_("new progress"),
+    FeedKind.step_done: N_("a step done"),
+    FeedKind.step_undone: N_("a step reopened"),
+    FeedKind.joined: N_("someone joined"),
+    FeedKind.ended: N_("it ended"),
+    FeedKind.archived: N_("it was archived"),
+    FeedKind.unarchived: N_("it is back"),
+    FeedKind.decision: N_("a decision"),
 }
 
 
@@ -203,11 +204,11 @@ class PollKind(StrEnum):
 
 
 POLL_KIND_LABELS = {
-    PollKind.single: "Pick one",
-    PollKind.multiple: "Pick several",
-    PollKind.ranked: "Put in order",
-    PollKind.score: "Score each from 0 to 5",
-    PollKind.proposal: "Agree or not (a proposal)",
+    PollKind.single: N_("Pick one"),
+    PollKind.multiple: N_("Pick several"),
+    PollKind.ranked: N_("Put in order"),
+    PollKind.score: N_("Score each from 0 to 5"),
+    PollKind.proposal: N_("Agree or not (a proposal)"),
 }
 
 
@@ -224,9 +225,9 @@ class Visibility(StrEnum):
 
 
 VISIBILITY_LABELS = {
-    Visibility.live: "Everyone sees results as votes come in",
-    Visibility.after_vote: "People see results after they vote",
-    Visibility.after_close: "Results show when the poll closes",
+    Visibility.live: N_("Everyone sees results as votes come in"),
+    Visibility.after_vote: N_("People see results after they vote"),
+    Visibility.after_close: N_("Results show when the poll closes"),
 }
 
 
@@ -337,11 +338,11 @@ class HoldCause(StrEnum):
 
 
 HOLD_CAUSE_LABELS = {
-    HoldCause.reports: "Reported by several members",
-    HoldCause.premoderation: "Waiting for approval (pre-moderation is on)",
-    HoldCause.word_filter: "Matched the word filter",
-    HoldCause.peer: "Held by a peer moderator",
-    HoldCause.youth_worker: "Held by a youth worker",
+    HoldCause.reports: N_("Reported by several members"),
+    HoldCause.premoderation: N_("Waiting for approval (pre-moderation is on)"),
+    HoldCause.word_filter: N_("Matched the word filter"),
+    HoldCause.peer: N_("Held by a peer moderator"),
+    HoldCause.youth_worker: N_("Held by a youth worker"),
 }
 
 
@@ -355,11 +356,11 @@ class ReactionKind(StrEnum):
 
 # The emoji, and the words a screen reader says.
 REACTIONS = {
-    ReactionKind.agree: ("\N{THUMBS UP SIGN}", "Agree"),
-    ReactionKind.love: ("\N{HEAVY BLACK HEART}\N{VARIATION SELECTOR-16}", "Love it"),
-    ReactionKind.laugh: ("\N{FACE WITH TEARS OF JOY}", "Funny"),
-    ReactionKind.wow: ("\N{FACE WITH OPEN MOUTH}", "Wow"),
-    ReactionKind.idea: ("\N{ELECTRIC LIGHT BULB}", "Good idea"),
+    ReactionKind.agree: ("\N{THUMBS UP SIGN}", N_("Agree")),
+    ReactionKind.love: ("\N{HEAVY BLACK HEART}\N{VARIATION SELECTOR-16}", N_("Love it")),
+    ReactionKind.laugh: ("\N{FACE WITH TEARS OF JOY}", N_("Funny")),
+    ReactionKind.wow: ("\N{FACE WITH OPEN MOUTH}", N_("Wow")),
+    ReactionKind.idea: ("\N{ELECTRIC LIGHT BULB}", N_("Good idea")),
 }
 
 

@@ -18,6 +18,7 @@ from starlette.routing import Route
 from server.accounts.sessions import Viewer
 from server.campaigns import ballots, polls
 from server.errors import InvalidInput, NotAllowed
+from server.i18n import _
 from server.web import (
     form,
     is_htmx,
@@ -117,13 +118,14 @@ def _ballot_from_form(data: Any) -> tuple[Any, dict[str, Any]]:
             scores[key[6:]] = typed[key] = value.strip()
     if ranked:
         if not all(rank.isdigit() for rank in ranks.values()):
-            raise _Typed(typed, {"choices": "Number your choices with whole numbers: 1 for "
-                                            "your favourite."})
+            raise _Typed(typed, {"choices": _("Number your choices with whole numbers: 1 for "
+                                              "your favourite.")})
         numbers = sorted(int(rank) for rank in ranks.values())
         if len(set(numbers)) != len(numbers):
-            raise _Typed(typed, {"choices": "Give each option a different number: 1 for your "
-                                            "favourite, 2 for the next, and so on."})
-        return [option for option, _ in sorted(ranks.items(), key=lambda r: int(r[1]))], typed
+            raise _Typed(typed, {"choices": _("Give each option a different number: 1 for "
+                                              "your favourite, 2 for the next, and so on.")})
+        in_order = sorted(ranks.items(), key=lambda r: int(r[1]))
+        return [option for option, _rank in in_order], typed
     if scores:
         return scores, typed
     if typed["position"]:
@@ -213,8 +215,8 @@ async def _run(request: Request, actor: Viewer, poll_id: int, action: str,
         return await write(request, polls.close_poll, actor=actor, poll_id=poll_id)
     choice = data.get("revealed", "1")
     if choice not in ("0", "1"):
-        raise InvalidInput({"revealed": "Choose whether to show the results to everyone or "
-                                        "hide them again."})
+        raise InvalidInput({"revealed": _("Choose whether to show the results to everyone or "
+                                          "hide them again.")})
     return await write(request, polls.set_revealed, actor=actor, poll_id=poll_id,
                        revealed=choice == "1")
 

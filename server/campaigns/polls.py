@@ -38,6 +38,7 @@ from server.campaigns.models import (
     Visibility,
 )
 from server.errors import InvalidInput, NotAllowed, NotFound
+from server.i18n import N_, _
 from server.live import events
 
 QUESTION_MAX = 200
@@ -48,14 +49,14 @@ OPTION_KINDS = frozenset({PollKind.single, PollKind.multiple, PollKind.ranked, P
 RUNNERS = frozenset({CampaignRole.lead, CampaignRole.facilitator})
 VOTERS = frozenset({CampaignRole.lead, CampaignRole.member})
 
-POLL_MISSING = "We could not find that poll."
-RUNNERS_ONLY = "Only the campaign's leads and facilitators can run its polls."
-VOTERS_ONLY = "Voting is for the campaign's young people."
-NOT_IN = "Join the campaign to vote in its polls."
-CLOSED = "This poll has closed, so it takes no more votes."
-DRAFT = "This poll is a draft: nobody can vote until a lead or facilitator opens it."
-PAUSED = ("A youth worker has paused this poll for a moment. Your vote was not saved: try "
-          "again when it restarts.")
+POLL_MISSING = N_("We could not find that poll.")
+RUNNERS_ONLY = N_("Only the campaign's leads and facilitators can run its polls.")
+VOTERS_ONLY = N_("Voting is for the campaign's young people.")
+NOT_IN = N_("Join the campaign to vote in its polls.")
+CLOSED = N_("This poll has closed, so it takes no more votes.")
+DRAFT = N_("This poll is a draft: nobody can vote until a lead or facilitator opens it.")
+PAUSED = N_("A youth worker has paused this poll for a moment. Your vote was not saved: try "
+            "again when it restarts.")
 
 
 # ---------------------------------------------------------------- a poll as plain JSON
@@ -153,23 +154,23 @@ def _vote_refusal(actor: Viewer, campaign: Campaign, role: CampaignRole | None, 
                   *, suspended: bool) -> str:
     """Why this person cannot vote in this poll now, or "" when they can."""
     if suspended:
-        return ("Your account is suspended, so you cannot make changes. "
-                "Talk to a youth worker.")
+        return _("Your account is suspended, so you cannot make changes. "
+                 "Talk to a youth worker.")
     if role not in VOTERS:
-        return VOTERS_ONLY if actor.is_staff or role is not None else NOT_IN
+        return _(VOTERS_ONLY) if actor.is_staff or role is not None else _(NOT_IN)
     if not actor.can_post:
-        return ("A youth worker needs to record a parent's or carer's agreement before you "
-                "can vote.")
+        return _("A youth worker needs to record a parent's or carer's agreement before you "
+                 "can vote.")
     if campaign.archived_at is not None:
-        return "This campaign is archived: it can be read but not changed."
+        return _("This campaign is archived: it can be read but not changed.")
     if campaign.status in ENDED:
-        return "This campaign has ended, so its polls take no more votes."
+        return _("This campaign has ended, so its polls take no more votes.")
     if poll.status == PollStatus.draft:
-        return DRAFT
+        return _(DRAFT)
     if tallies.is_closed(poll):
-        return CLOSED
+        return _(CLOSED)
     if poll.paused_at is not None:
-        return PAUSED
+        return _(PAUSED)
     return ""
 
 
@@ -221,13 +222,13 @@ def _load_poll(session: Session, actor: Viewer, poll_id: int, *, lock: str = "",
     else:
         poll = session.get(Poll, poll_id)
     if poll is None:
-        raise NotFound(POLL_MISSING)
+        raise NotFound(_(POLL_MISSING))
     try:
         campaign, membership = service._load(session, actor, poll.campaign_id)
     except NotFound:
-        raise NotFound(POLL_MISSING) from None
+        raise NotFound(_(POLL_MISSING)) from None
     if poll.status == PollStatus.draft and not _runs(actor, service._active_role(membership)):
-        raise NotFound(POLL_MISSING)
+        raise NotFound(_(POLL_MISSING))
     return poll, campaign, membership
 
 
@@ -267,7 +268,7 @@ def get_poll(session: Session, *, actor: Viewer, poll_id: int) -> PollPage:
 
 def check_can_create(session: Session, *, actor: Viewer, campaign_id: int) -> Campaign:
     """Whether the viewer may create a poll here (for showing the form); raises when not."""
-    campaign, _ = _manageable(session, actor, campaign_id, creating=True)
+    campaign, _runner = _manageable(session, actor, campaign_id, creating=True)
     return campaign
 
 
@@ -280,7 +281,7 @@ def _manageable(session: Session, actor: Viewer, campaign_id: int, *, creating: 
     runner = service._require_role(membership, set(RUNNERS), RUNNERS_ONLY)
     if creating:
         service._require_open(campaign)
-        service._require_can_post(actor, "create a poll")
+        service._require_can_post(actor, N_("create a poll"))
     return campaign, runner
 
 
@@ -316,20 +317,22 @@ def _option_labels(raw: Any, errors: dict[str, str]) -> list[str]:
     labels = [label for label in labels if label]
     seen: dict[str, int] = {}
     for number, label in enumerate(labels, start=1):
-        problem = team.text_problem(label, label=f"option {number}", limit=OPTION_MAX,
-                                    required=True)
+        problem = team.text_problem(label, label=_("option %(number)d") % {"number": number},
+                                    limit=OPTION_MAX, required=True)
         if problem:
             errors["options"] = problem
             return labels
         if label.casefold() in seen:
-            errors["options"] = (f"“{label}” is in the list twice (options {seen[label.casefold()]}"
-                                 f" and {number}). Each option must be different.")
+            errors["options"] = _("“%(option)s” is in the list twice (options %(first)d and "
+                                  "%(second)d). Each option must be different.") % {
+                "option": label, "first": seen[label.casefold()], "second": number}
             return labels
         seen[label.casefold()] = number
     if len(labels) < OPTIONS_MIN:
-        errors["options"] = "Give at least 2 options, one per line."
+        errors["options"] = _("Give at least 2 options, one per line.")
     elif len(labels) > OPTIONS_MAX:
-        errors["options"] = f"A poll can have up to {OPTIONS_MAX} options (this has {len(labels)})."
+        errors["options"] = _("A poll can have up to %(max)d options (this has %(count)d).") % {
+            "max": OPTIONS_MAX, "count": len(labels)}
     return labels
 
 
@@ -350,10 +353,11 @@ def parse_closes_at(value: Any, now: datetime) -> tuple[datetime | None, str]:
     try:
         moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
     except ValueError:
-        return None, "Give the closing time as a date and a time, like 2027-06-30 18:00."
+        return None, _("Give the closing time as a date and a time, like 2027-06-30 18:00.")
     moment = tallies._aware(moment).astimezone(UTC)
     if moment <= now:
-        return None, "Choose a closing time in the future, or leave it empty to close by hand."
+        return None, _("Choose a closing time in the future, or leave it empty to close by "
+                       "hand.")
     return moment, ""
 
 
@@ -363,10 +367,10 @@ def _parse_poll(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
         kind: PollKind | None = PollKind(str(data.get("kind", "")))
     except ValueError:
         kind = None
-        errors["kind"] = "Choose what kind of poll it is."
-    question = _text(data, "question", label="the question", limit=QUESTION_MAX,
+        errors["kind"] = _("Choose what kind of poll it is.")
+    question = _text(data, "question", label=N_("the question"), limit=QUESTION_MAX,
                      required=True, errors=errors)
-    description = _text(data, "description", label="the description", limit=DESCRIPTION_MAX,
+    description = _text(data, "description", label=N_("the description"), limit=DESCRIPTION_MAX,
                         required=False, errors=errors, multiline=True)
     labels = (_option_labels(data.get("options"), errors)
               if kind is None or kind in OPTION_KINDS else [])
@@ -381,16 +385,17 @@ def _parse_poll(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
             except ValueError:
                 max_choices = 0
             if not 1 <= max_choices <= len(labels):
-                errors["max_choices"] = (f"Choose how many options each person may pick: a "
-                                         f"whole number from 1 to {len(labels)}.")
+                errors["max_choices"] = _("Choose how many options each person may pick: a "
+                                          "whole number from 1 to %(max)d.") % {
+                    "max": len(labels)}
     anonymous = _flag(data.get("anonymous"), True)
     if anonymous is None:
-        errors["anonymous"] = "Choose whether votes are anonymous or named."
+        errors["anonymous"] = _("Choose whether votes are anonymous or named.")
     try:
         visibility = Visibility(str(data.get("visibility") or Visibility.live))
     except ValueError:
         visibility = Visibility.live
-        errors["visibility"] = "Choose when people see the results."
+        errors["visibility"] = _("Choose when people see the results.")
     closes_at, problem = parse_closes_at(data.get("closes_at"), clock.now())
     if problem:
         errors["closes_at"] = problem
@@ -408,7 +413,7 @@ def create_poll(session: Session, *, actor: Viewer, campaign_id: int, data: Mapp
 
     `data`: kind, question, description, options (a list, or text with one per line),
     max_choices, anonymous, visibility, closes_at (ISO 8601, UTC when it has no zone)."""
-    campaign, _ = _manageable(session, actor, campaign_id, creating=True)
+    campaign, _runner = _manageable(session, actor, campaign_id, creating=True)
     fields, labels = _parse_poll(data)
     now = clock.now()
     poll = Poll(campaign_id=campaign_id, created_by=actor.user_id,
@@ -428,7 +433,7 @@ def create_poll(session: Session, *, actor: Viewer, campaign_id: int, data: Mapp
 
 
 def _runner_poll(session: Session, actor: Viewer, poll_id: int) -> tuple[Poll, Campaign]:
-    poll, campaign, _ = _load_poll(session, actor, poll_id, lock="update")
+    poll, campaign, _membership = _load_poll(session, actor, poll_id, lock="update")
     _manageable(session, actor, campaign.id or 0)
     return poll, campaign
 
@@ -440,11 +445,11 @@ def open_poll(session: Session, *, actor: Viewer, poll_id: int) -> Poll:
     if poll.status == PollStatus.open and not tallies.is_closed(poll):
         return poll
     if poll.status != PollStatus.draft:
-        raise NotAllowed("This poll has closed, and a closed poll cannot be opened again. "
-                         "Make a new poll instead.")
+        raise NotAllowed(_("This poll has closed, and a closed poll cannot be opened again. "
+                           "Make a new poll instead."))
     if poll.closes_at is not None and tallies._aware(poll.closes_at) <= clock.now():
-        raise NotAllowed("This draft's closing time has passed. Make a new poll with a later "
-                         "closing time, or none.")
+        raise NotAllowed(_("This draft's closing time has passed. Make a new poll with a "
+                           "later closing time, or none."))
     poll.status = PollStatus.open
     poll.opened_at = clock.now()
     session.add(poll)
@@ -465,8 +470,8 @@ def close_poll(session: Session, *, actor: Viewer, poll_id: int) -> Poll:
     """An open poll closes: it takes no more votes and its results show to everyone."""
     poll, campaign = _runner_poll(session, actor, poll_id)
     if poll.status == PollStatus.draft:
-        raise NotAllowed("This poll is a draft: it has not opened, so there is nothing to "
-                         "close.")
+        raise NotAllowed(_("This poll is a draft: it has not opened, so there is nothing to "
+                           "close."))
     if poll.status != PollStatus.closed:
         _close(session, actor, campaign, poll)
     return poll
@@ -476,7 +481,7 @@ def set_revealed(session: Session, *, actor: Viewer, poll_id: int, revealed: boo
     """Show the results to everyone now, or go back to the poll's visibility setting."""
     poll, campaign = _runner_poll(session, actor, poll_id)
     if poll.status == PollStatus.draft:
-        raise NotAllowed("Open the poll before showing its results.")
+        raise NotAllowed(_("Open the poll before showing its results."))
     if poll.revealed == revealed:
         return poll
     poll.revealed = revealed

@@ -7,9 +7,11 @@ JavaScript; a failed form is shown again with what was typed and a message by ea
 import io
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import segno
+from babel.dates import format_date
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
@@ -21,6 +23,7 @@ from server.campaigns import discussion, polls, service, team
 from server.campaigns.charts import line_chart
 from server.campaigns.models import CampaignRole, Status
 from server.errors import InvalidInput, NotAllowed, NotFound
+from server.i18n import _, current
 from server.live import events
 from server.moderation import comments, room
 from server.web import (
@@ -99,12 +102,17 @@ async def new_page(request: Request) -> Response:
                   steps=[""] * NEW_STEP_ROWS, errors={}, view=None)
 
 
+def _day(value: date) -> str:
+    """A date as people read it, in their language: `31 March 2027`."""
+    return format_date(value, "d MMMM y", locale=current())
+
+
 def _cannot_start(actor: Viewer) -> str:
     if actor.is_staff:
-        return ("Campaigns are started by young people. Youth workers join them as "
-                "facilitators.")
-    return ("A youth worker needs to record a parent's or carer's agreement before you can "
-            "start a campaign.")
+        return _("Campaigns are started by young people. Youth workers join them as "
+                 "facilitators.")
+    return _("A youth worker needs to record a parent's or carer's agreement before you can "
+             "start a campaign.")
 
 
 @login_required
@@ -146,11 +154,11 @@ async def _edit_form(request: Request, campaign_id: int, *, status: int = 200,
     if not service.permissions(actor, view).edit_goal:
         c = view.campaign
         if view.my_role == CampaignRole.lead and c.archived_at is not None:
-            raise NotAllowed("This campaign is archived: it can be read but not changed.")
+            raise NotAllowed(_("This campaign is archived: it can be read but not changed."))
         if view.my_role == CampaignRole.lead:
-            raise NotAllowed(f"This campaign is {Status(c.status).label.lower()}: "
-                             "it can no longer be changed.")
-        raise NotAllowed("Only the campaign's leads can change its goal.")
+            raise NotAllowed(_("This campaign is %(status)s: it can no longer be changed.") % {
+                "status": _(Status(c.status).label).lower()})
+        raise NotAllowed(_("Only the campaign's leads can change its goal."))
     return render(request, "campaigns/form.html", status=status, campaign=view.campaign,
                   view=view, values=values or _form_values(view.campaign),
                   steps=steps or [""] * NEW_STEP_ROWS, errors=errors or {},
@@ -247,7 +255,8 @@ async def _page(request: Request, campaign_id: int, *, status: int = 200,
     item_form = failed.startswith(("step-", "sh-"))
     return render(request, "campaigns/show.html", status=status, view=view,
                   can=service.permissions(actor, view), chart=chart, errors=errors or {},
-                  values=values or {}, format_number=team.format_number, failed=failed,
+                  values=values or {}, format_number=team.format_number,
+                  format_date=_day, failed=failed,
                   # A change to one step or person is shown by that step's own form.
                   summary_prefix=f"{failed}-" if item_form else "f-",
                   form_errors={} if item_form else (errors or {}),
@@ -302,8 +311,8 @@ async def _archive(request: Request, actor: Viewer, campaign_id: int,
                    data: dict[str, str]) -> None:
     choice = data.get("archived", "1")
     if choice not in ("0", "1"):
-        raise InvalidInput({"archived": "Choose whether to archive the campaign or bring it "
-                                        "back."})
+        raise InvalidInput({"archived": _("Choose whether to archive the campaign or bring "
+                                          "it back.")})
     await write(request, service.set_archived, actor=actor, campaign_id=campaign_id,
                 archived=choice == "1")
 
@@ -382,7 +391,7 @@ async def _people_page(request: Request, campaign_id: int, *, status: int = 200,
     view = await read(request, service.get_campaign, actor=actor, campaign_id=campaign_id)
     can = service.permissions(actor, view)
     if not can.view_members:
-        raise NotAllowed("Only the campaign's members can see who is in it.")
+        raise NotAllowed(_("Only the campaign's members can see who is in it."))
     staff = (await read(request, service.staff_to_add, actor=actor, campaign_id=campaign_id)
              if can.manage_members else [])
     return render(request, "campaigns/people.html", status=status, view=view, can=can,
@@ -440,13 +449,13 @@ async def qr_code(request: Request) -> Response:
     actor, campaign_id = signed_in(request), _cid(request)
     view = await read(request, service.get_campaign, actor=actor, campaign_id=campaign_id)
     if view.my_role is None:
-        raise NotAllowed("Only the campaign's members can see its join code.")
+        raise NotAllowed(_("Only the campaign's members can see its join code."))
     if not view.campaign.join_code or view.campaign.archived_at is not None:
-        raise NotFound("This campaign has no join code: only a live campaign has one.")
+        raise NotFound(_("This campaign has no join code: only a live campaign has one."))
     qr = segno.make(join_link(request, view.campaign.join_code), error="m")
     svg = io.BytesIO()
     qr.save(svg, kind="svg", scale=6, border=2, dark="#1b1b1b", light="#ffffff",
-            xmldecl=False, title=f"QR code to join {view.campaign.title}")
+            xmldecl=False, title=_("QR code to join %(title)s") % {"title": view.campaign.title})
     return Response(svg.getvalue(), media_type="image/svg+xml",
                     headers={"Cache-Control": "private, no-store"})
 
@@ -462,8 +471,9 @@ async def present(request: Request) -> Response:
                       with_discussion=False)
     view, section = live.view, live.polls
     if view.my_role not in (CampaignRole.lead, CampaignRole.facilitator):
-        raise NotAllowed("The presenter view is for the campaign's leads and facilitators."
-                         + (" Join it as a facilitator first." if actor.is_staff else ""))
+        raise NotAllowed(_("The presenter view is for the campaign's leads and facilitators. "
+                           "Join it as a facilitator first.") if actor.is_staff else
+                         _("The presenter view is for the campaign's leads and facilitators."))
     current = next((card for card in section.polls if card.data["status"] == "open"), None)
     return render(request, "campaigns/present.html", view=view, cursor=live.cursor,
                   polls_section=section, current=current,

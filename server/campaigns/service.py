@@ -40,15 +40,16 @@ from server.campaigns.models import (
     Status,
 )
 from server.errors import InvalidInput, NotAllowed, NotFound
+from server.i18n import N_, _
 from server.live import events
 
 JOIN_CODE_LENGTH = 6
 MAX_STEPS = 30
 MAX_STAKEHOLDERS = 30
 FEED_PAGE = 30
-MISSING = "We could not find that campaign."
-NO_CODE = ("We could not find a campaign with that code in your organisation. "
-           "Check the code with the campaign's lead.")
+MISSING = N_("We could not find that campaign.")
+NO_CODE = N_("We could not find a campaign with that code in your organisation. "
+             "Check the code with the campaign's lead.")
 
 
 # ---------------------------------------------------------------- reading
@@ -181,10 +182,10 @@ def _load(session: Session, actor: Viewer, campaign_id: int, *, lock: bool = Fal
         query = query.with_for_update()
     campaign = session.exec(query).first()
     if campaign is None or campaign.org_id != actor.org_id:
-        raise NotFound(MISSING)
+        raise NotFound(_(MISSING))
     membership = _membership(session, campaign_id, actor.user_id)
     if not _visible(actor, campaign, _active_role(membership)):
-        raise NotFound(MISSING)
+        raise NotFound(_(MISSING))
     return campaign, membership
 
 
@@ -344,7 +345,7 @@ def live_access(session: Session, *, actor: Viewer, campaign_id: int) -> bool:
     _campaign, membership = _load(session, actor, campaign_id)
     role = _active_role(membership)
     if role is None and not actor.is_staff:
-        raise NotAllowed("Join the campaign to follow it live.")
+        raise NotAllowed(_("Join the campaign to follow it live."))
     return actor.is_staff or role in (CampaignRole.lead, CampaignRole.facilitator)
 
 
@@ -361,14 +362,14 @@ def mark_seen(session: Session, *, actor: Viewer, campaign_id: int) -> None:
 def _require_active_account(session: Session, actor: Viewer) -> None:
     user = session.get(User, actor.user_id)
     if user is None or user.suspended_at is not None:
-        raise NotAllowed("Your account is suspended, so you cannot make changes. "
-                         "Talk to a youth worker.")
+        raise NotAllowed(_("Your account is suspended, so you cannot make changes. "
+                           "Talk to a youth worker."))
 
 
 def _require_can_post(actor: Viewer, doing: str) -> None:
     if not actor.can_post:
-        raise NotAllowed(f"A youth worker needs to record a parent's or carer's agreement "
-                         f"before you can {doing}.")
+        raise NotAllowed(_("A youth worker needs to record a parent's or carer's agreement "
+                           "before you can %(doing)s.") % {"doing": _(doing)})
 
 
 def _writable(session: Session, actor: Viewer, campaign_id: int,
@@ -376,25 +377,26 @@ def _writable(session: Session, actor: Viewer, campaign_id: int,
     _require_active_account(session, actor)
     campaign, membership = _load(session, actor, campaign_id, lock=True)
     if campaign.archived_at is not None:
-        raise NotAllowed("This campaign is archived: it can be read but not changed.")
+        raise NotAllowed(_("This campaign is archived: it can be read but not changed."))
     return campaign, membership
 
 
 def _require_open(campaign: Campaign) -> None:
     if campaign.status in ENDED:
-        raise NotAllowed(f"This campaign is {Status(campaign.status).label.lower()}: "
-                         "it can no longer be changed.")
+        raise NotAllowed(_("This campaign is %(status)s: it can no longer be changed.") % {
+            "status": _(Status(campaign.status).label).lower()})
 
 
 def _require_role(membership: CampaignMember | None, roles: set[CampaignRole],
                   message: str) -> CampaignMember:
     if membership is None or _active_role(membership) not in roles:
-        raise NotAllowed(message)
+        raise NotAllowed(_(message))
     return membership
 
 
-LEADS_ONLY = "Only the campaign's leads can do that."
-RUNNERS_ONLY = "Only the campaign's leads and facilitators can do that."
+LEADS_ONLY = N_("Only the campaign's leads can do that.")
+RUNNERS_ONLY = N_("Only the campaign's leads and facilitators can do that.")
+ONE_LEAD = N_("A campaign needs at least one lead. Make someone else a co-lead first.")
 
 
 def _audit(session: Session, actor: Viewer, campaign: Campaign, action: str, *,
@@ -436,9 +438,9 @@ def create_campaign(session: Session, *, actor: Viewer, data: Mapping[str, Any],
     """A new draft with the viewer as its lead. `steps` are first plan steps, owned by the lead."""
     _require_active_account(session, actor)
     if actor.is_staff:
-        raise NotAllowed("Campaigns are started by young people. Youth workers join them as "
-                         "facilitators.")
-    _require_can_post(actor, "start a campaign")
+        raise NotAllowed(_("Campaigns are started by young people. Youth workers join them "
+                           "as facilitators."))
+    _require_can_post(actor, N_("start a campaign"))
     changes = team.parse_goal(data, today=_today(), creating=True)
     texts = _step_texts(steps)
     campaign = Campaign(org_id=actor.org_id, created_by=actor.user_id, **changes)
@@ -464,12 +466,12 @@ def _step_texts(steps: Sequence[str]) -> list[str]:
     texts = [text for text in rows if text]
     errors = {}
     for index, text in enumerate(rows):
-        problem = text and team.text_problem(text, label="a step", limit=team.STEP_MAX,
+        problem = text and team.text_problem(text, label=N_("a step"), limit=team.STEP_MAX,
                                              required=True)
         if problem:
             errors[f"step_{index}"] = problem
     if len(texts) > MAX_STEPS:
-        errors["steps"] = f"A plan can have up to {MAX_STEPS} steps."
+        errors["steps"] = _("A plan can have up to %(max)d steps.") % {"max": MAX_STEPS}
     if errors:
         raise InvalidInput(errors)
     return texts
@@ -479,8 +481,8 @@ def update_goal(session: Session, *, actor: Viewer, campaign_id: int,
                 data: Mapping[str, Any], steps: Sequence[str] = ()) -> Campaign:
     """Change the title, issue or goal; a live campaign must keep all four letters met."""
     campaign, membership = _writable(session, actor, campaign_id)
-    _require_role(membership, {CampaignRole.lead}, "Only the campaign's leads can change "
-                  "its goal.")
+    _require_role(membership, {CampaignRole.lead}, N_("Only the campaign's leads can change "
+                                                      "its goal."))
     _require_open(campaign)
     changes = team.parse_goal(data, today=_today(), creating=False,
                               keep_deadline=campaign.deadline)
@@ -523,7 +525,8 @@ def _append_steps(session: Session, campaign: Campaign, texts: Sequence[str], *,
     assert campaign.id is not None
     existing = _steps(session, campaign.id)
     if len(existing) + len(texts) > MAX_STEPS:
-        raise InvalidInput({"steps": f"A plan can have up to {MAX_STEPS} steps."})
+        raise InvalidInput({"steps": _("A plan can have up to %(max)d steps.") % {
+            "max": MAX_STEPS}})
     start = max((step.position for step in existing), default=-1) + 1
     added = [PlanStep(campaign_id=campaign.id, position=start + i, text=text, owner_id=owner_id)
              for i, text in enumerate(texts)]
@@ -535,7 +538,7 @@ def go_live(session: Session, *, actor: Viewer, campaign_id: int) -> Campaign:
     campaign, membership = _writable(session, actor, campaign_id)
     _require_role(membership, {CampaignRole.lead}, LEADS_ONLY)
     if campaign.status != Status.draft:
-        raise NotAllowed("Only a draft can go live.")
+        raise NotAllowed(_("Only a draft can go live."))
     missing = [letter for letter in letters_for(session, campaign) if not letter.met]
     if missing:
         raise InvalidInput({letter.field: f"{letter.key}: {letter.problem}"
@@ -561,14 +564,14 @@ def end_campaign(session: Session, *, actor: Viewer, campaign_id: int, outcome: 
     except ValueError:
         status = Status.draft
     if status not in ENDED:
-        errors["outcome"] = "Choose whether the campaign achieved its goal or is closing."
+        errors["outcome"] = _("Choose whether the campaign achieved its goal or is closing.")
     elif status == Status.achieved and campaign.status != Status.live:
-        errors["outcome"] = "Only a live campaign can be marked as achieved."
+        errors["outcome"] = _("Only a live campaign can be marked as achieved.")
     text = team.clean_text(statement, multiline=True)
-    problem = team.text_problem(text, label="what happened", limit=team.LONG_TEXT_MAX,
+    problem = team.text_problem(text, label=N_("what happened"), limit=team.LONG_TEXT_MAX,
                                 required=True, multiline=True)
     if problem:
-        errors["statement"] = ("Say what happened: a few words for everyone who took part."
+        errors["statement"] = (_("Say what happened: a few words for everyone who took part.")
                                if not text else problem)
     if errors:
         raise InvalidInput(errors)
@@ -585,9 +588,10 @@ def set_archived(session: Session, *, actor: Viewer, campaign_id: int, archived:
                  ) -> Campaign:
     """Staff put a campaign away (read-only, nothing deleted) or bring it back."""
     _require_active_account(session, actor)
-    campaign, _ = _load(session, actor, campaign_id, lock=True)
+    campaign, _membership = _load(session, actor, campaign_id, lock=True)
     if not actor.is_staff:
-        raise NotAllowed("Only youth workers and organisation admins can archive a campaign.")
+        raise NotAllowed(_("Only youth workers and organisation admins can archive a "
+                           "campaign."))
     if (campaign.archived_at is not None) == archived:
         return campaign
     campaign.archived_at = clock.now() if archived else None
@@ -604,7 +608,7 @@ def set_archived(session: Session, *, actor: Viewer, campaign_id: int, archived:
 def _step(session: Session, campaign: Campaign, step_id: int) -> PlanStep:
     step = session.get(PlanStep, step_id)
     if step is None or step.campaign_id != campaign.id:
-        raise NotFound("We could not find that step in this campaign.")
+        raise NotFound(_("We could not find that step in this campaign."))
     return step
 
 
@@ -612,9 +616,9 @@ def _owner(session: Session, campaign: Campaign, owner_id: Any) -> int:
     try:
         owner = int(owner_id)
     except (TypeError, ValueError):
-        raise InvalidInput({"owner_id": "Choose who will do this step."}) from None
+        raise InvalidInput({"owner_id": _("Choose who will do this step.")}) from None
     if owner not in _member_ids(session, campaign.id or 0):
-        raise InvalidInput({"owner_id": "A step's owner must be in the campaign."})
+        raise InvalidInput({"owner_id": _("A step's owner must be in the campaign.")})
     return owner
 
 
@@ -633,7 +637,7 @@ def add_step(session: Session, *, actor: Viewer, campaign_id: int, text: str,
 
 
 def _missing_step() -> list[str]:
-    raise InvalidInput({"text": "Say what the step is."})
+    raise InvalidInput({"text": _("Say what the step is.")})
 
 
 def update_step(session: Session, *, actor: Viewer, campaign_id: int, step_id: int,
@@ -658,8 +662,8 @@ def remove_step(session: Session, *, actor: Viewer, campaign_id: int, step_id: i
     _require_open(campaign)
     step = _step(session, campaign, step_id)
     if campaign.status == Status.live and len(_steps(session, campaign.id or 0)) == 1:
-        raise NotAllowed("A live campaign needs at least one step in its plan. "
-                         "Add another step before removing this one.")
+        raise NotAllowed(_("A live campaign needs at least one step in its plan. "
+                           "Add another step before removing this one."))
     session.delete(step)
     _touch(session, campaign)
     _audit(session, actor, campaign, "campaign.step_removed", reason=step.text[:200])
@@ -673,7 +677,7 @@ def set_step_done(session: Session, *, actor: Viewer, campaign_id: int, step_id:
     step = _step(session, campaign, step_id)
     role = _active_role(membership)
     if role != CampaignRole.lead and not (role is not None and step.owner_id == actor.user_id):
-        raise NotAllowed("Only the campaign's leads and the step's owner can tick it.")
+        raise NotAllowed(_("Only the campaign's leads and the step's owner can tick it."))
     if (step.done_at is not None) == done:
         return step
     step.done_at = clock.now() if done else None
@@ -699,21 +703,21 @@ def record_progress(session: Session, *, actor: Viewer, campaign_id: int,
     errors: dict[str, str] = {}
     value, problem = (None, None)
     if measure not in (None, ""):
-        value, problem = team.parse_number(measure, label="The new value")
+        value, problem = team.parse_number(measure, label=N_("The new value"))
         if problem:
             errors["measure"] = problem
         elif role != CampaignRole.lead:
-            raise NotAllowed("Only the campaign's leads can update the measure.")
+            raise NotAllowed(_("Only the campaign's leads can update the measure."))
     text = team.clean_text(update, multiline=True)
     if text:
-        problem = team.text_problem(text, label="your update", limit=team.LONG_TEXT_MAX,
+        problem = team.text_problem(text, label=N_("your update"), limit=team.LONG_TEXT_MAX,
                                     required=True, multiline=True)
         if problem:
             errors["update"] = problem
         elif role not in (CampaignRole.lead, CampaignRole.facilitator):
-            raise NotAllowed("Only the campaign's leads and facilitators can post updates.")
+            raise NotAllowed(_("Only the campaign's leads and facilitators can post updates."))
     if value is None and not steps and not text and not errors:
-        errors["measure"] = "Give a new value, tick a step, or write an update."
+        errors["measure"] = _("Give a new value, tick a step, or write an update.")
     if errors:
         raise InvalidInput(errors)
     for step_id, done in (steps or {}).items():
@@ -737,9 +741,9 @@ def record_progress(session: Session, *, actor: Viewer, campaign_id: int,
 
 
 def _stakeholder_fields(data: Mapping[str, Any], *, creating: bool) -> dict[str, str]:
-    specs = (("name", "the name or role", team.NAME_MAX, True, False),
-             ("organisation", "their organisation", team.NAME_MAX, False, False),
-             ("notes", "the notes", team.LONG_TEXT_MAX, False, True))
+    specs = (("name", N_("the name or role"), team.NAME_MAX, True, False),
+             ("organisation", N_("their organisation"), team.NAME_MAX, False, False),
+             ("notes", N_("the notes"), team.LONG_TEXT_MAX, False, True))
     changes, errors = {}, {}
     for name, label, limit, required, multiline in specs:
         if name not in data and not (creating and required):
@@ -748,7 +752,7 @@ def _stakeholder_fields(data: Mapping[str, Any], *, creating: bool) -> dict[str,
         problem = team.text_problem(value, label=label, limit=limit, required=required,
                                     multiline=multiline)
         if problem:
-            errors[name] = ("Add who they are: a name or a role, like \"Course manager\"."
+            errors[name] = (_("Add who they are: a name or a role, like \"Course manager\".")
                             if required and not value else problem)
         else:
             changes[name] = value
@@ -766,7 +770,8 @@ def add_stakeholder(session: Session, *, actor: Viewer, campaign_id: int,
     count = session.exec(select(func.count()).select_from(Stakeholder)
                          .where(Stakeholder.campaign_id == campaign_id)).one()
     if count >= MAX_STAKEHOLDERS:
-        raise InvalidInput({"name": f"A campaign can list up to {MAX_STAKEHOLDERS} people."})
+        raise InvalidInput({"name": _("A campaign can list up to %(max)d people.") % {
+            "max": MAX_STAKEHOLDERS}})
     stakeholder = Stakeholder(campaign_id=campaign_id, name=changes["name"],
                               organisation=changes.get("organisation", ""),
                               notes=changes.get("notes", ""))
@@ -780,7 +785,7 @@ def add_stakeholder(session: Session, *, actor: Viewer, campaign_id: int,
 def _stakeholder(session: Session, campaign: Campaign, stakeholder_id: int) -> Stakeholder:
     found = session.get(Stakeholder, stakeholder_id)
     if found is None or found.campaign_id != campaign.id:
-        raise NotFound("We could not find that person in this campaign.")
+        raise NotFound(_("We could not find that person in this campaign."))
     return found
 
 
@@ -816,11 +821,11 @@ def remove_stakeholder(session: Session, *, actor: Viewer, campaign_id: int,
 def find_by_code(session: Session, *, actor: Viewer, code: str) -> Campaign:
     typed = normalise_code(code if isinstance(code, str) else "")
     if not typed:
-        raise InvalidInput({"code": "Type the campaign's code."})
+        raise InvalidInput({"code": _("Type the campaign's code.")})
     campaign = session.exec(select(Campaign).where(Campaign.join_code == typed)).first()
     if (campaign is None or campaign.org_id != actor.org_id or campaign.archived_at is not None
             or campaign.status != Status.live):
-        raise InvalidInput({"code": NO_CODE})
+        raise InvalidInput({"code": _(NO_CODE)})
     return campaign
 
 
@@ -833,9 +838,9 @@ def join(session: Session, *, actor: Viewer, code: str) -> Campaign:
     if membership is not None and membership.removed_at is None:
         return campaign
     if membership is not None:
-        raise NotAllowed("You were removed from this campaign, so its code does not work for "
-                         "you. Talk to one of its leads or a youth worker.")
-    _require_can_post(actor, "join a campaign")
+        raise NotAllowed(_("You were removed from this campaign, so its code does not work "
+                           "for you. Talk to one of its leads or a youth worker."))
+    _require_can_post(actor, N_("join a campaign"))
     role = CampaignRole.facilitator if actor.is_staff else CampaignRole.member
     _add_member(session, actor, campaign, actor.user_id, role)
     return campaign
@@ -858,7 +863,7 @@ def _add_member(session: Session, actor: Viewer, campaign: Campaign, user_id: in
 def join_as_facilitator(session: Session, *, actor: Viewer, campaign_id: int) -> Campaign:
     campaign, membership = _writable(session, actor, campaign_id)
     if not actor.is_staff:
-        raise NotAllowed("Only youth workers and organisation admins can be facilitators.")
+        raise NotAllowed(_("Only youth workers and organisation admins can be facilitators."))
     if _active_role(membership) is None:
         _make_facilitator(session, actor, campaign, actor.user_id)
     return campaign
@@ -888,11 +893,12 @@ def add_facilitator(session: Session, *, actor: Viewer, campaign_id: int,
     try:
         target = int(user_id)
     except (TypeError, ValueError):
-        raise InvalidInput({"user_id": "Choose a youth worker."}) from None
+        raise InvalidInput({"user_id": _("Choose a youth worker.")}) from None
     staff = session.exec(select(Member).where(Member.user_id == target,
                                               Member.org_id == actor.org_id)).first()
     if staff is None or Role(staff.role) == Role.young_person:
-        raise InvalidInput({"user_id": "Choose a youth worker or admin from your organisation."})
+        raise InvalidInput({"user_id": _("Choose a youth worker or admin from your "
+                                         "organisation.")})
     _make_facilitator(session, actor, campaign, target)
 
 
@@ -911,7 +917,7 @@ def staff_to_add(session: Session, *, actor: Viewer, campaign_id: int) -> list[U
 def _target(session: Session, campaign: Campaign, user_id: int) -> CampaignMember:
     found = _membership(session, campaign.id or 0, user_id)
     if found is None or found.removed_at is not None:
-        raise NotFound("That person is not in this campaign.")
+        raise NotFound(_("That person is not in this campaign."))
     return found
 
 
@@ -929,14 +935,13 @@ def set_lead(session: Session, *, actor: Viewer, campaign_id: int, user_id: int,
     _require_role(membership, {CampaignRole.lead}, LEADS_ONLY)
     target = _target(session, campaign, user_id)
     if target.role == CampaignRole.facilitator:
-        raise InvalidInput({"user_id": "Facilitators support the campaign; leads are young "
-                                       "people."})
+        raise InvalidInput({"user_id": _("Facilitators support the campaign; leads are young "
+                                         "people.")})
     wanted = CampaignRole.lead if lead else CampaignRole.member
     if target.role == wanted:
         return target
     if not lead and _leads(session, campaign_id) <= 1:
-        raise InvalidInput({"user_id": "A campaign needs at least one lead. Make someone "
-                                       "else a co-lead first."})
+        raise InvalidInput({"user_id": _(ONE_LEAD)})
     target.role = wanted
     session.add(target)
     _audit(session, actor, campaign, "campaign.lead_added" if lead else "campaign.lead_removed",
@@ -954,10 +959,9 @@ def remove_member(session: Session, *, actor: Viewer, campaign_id: int, user_id:
         _require_role(membership, {CampaignRole.lead, CampaignRole.facilitator}, RUNNERS_ONLY)
     target = _target(session, campaign, user_id)
     if target.role == CampaignRole.lead and _leads(session, campaign_id) <= 1:
-        raise InvalidInput({"user_id": "A campaign needs at least one lead. Make someone "
-                                       "else a co-lead first."})
+        raise InvalidInput({"user_id": _(ONE_LEAD)})
     if not leaving and target.role == CampaignRole.facilitator and not actor.is_staff:
-        raise NotAllowed("Only a youth worker can remove a facilitator.")
+        raise NotAllowed(_("Only a youth worker can remove a facilitator."))
     now = clock.now()
     if leaving:
         session.delete(target)  # leaving is not a removal: they can come back with the code
@@ -973,8 +977,8 @@ def remove_member(session: Session, *, actor: Viewer, campaign_id: int, user_id:
            target_user_id=user_id)
     # Their open pages of the campaign close at once.
     events.kick(session, user_id, campaign_id=campaign_id,
-                reason="You have left this campaign." if leaving
-                else "You were removed from this campaign.")
+                reason=N_("You have left this campaign.") if leaving
+                else N_("You were removed from this campaign."))
     return target
 
 
@@ -982,7 +986,7 @@ def regenerate_code(session: Session, *, actor: Viewer, campaign_id: int) -> Cam
     campaign, membership = _writable(session, actor, campaign_id)
     _require_role(membership, {CampaignRole.lead, CampaignRole.facilitator}, RUNNERS_ONLY)
     if campaign.status != Status.live:
-        raise NotAllowed("Only a live campaign has a join code.")
+        raise NotAllowed(_("Only a live campaign has a join code."))
     campaign.join_code = _new_join_code(session)
     session.add(campaign)
     _audit(session, actor, campaign, "campaign.code_regenerated")

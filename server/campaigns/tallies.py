@@ -16,9 +16,10 @@ from sqlmodel import Session, col, select
 from server import clock
 from server.campaigns import counting
 from server.campaigns.models import Ballot, Poll, PollKind, PollOption, PollStatus, Visibility
+from server.i18n import N_, _
 
-POSITION_LABELS = {"agree": "Agree", "abstain": "Abstain", "disagree": "Disagree",
-                   "block": "Block"}
+POSITION_LABELS = {"agree": N_("Agree"), "abstain": N_("Abstain"), "disagree": N_("Disagree"),
+                   "block": N_("Block")}
 
 
 # ---------------------------------------------------------------- the state of a poll
@@ -91,7 +92,7 @@ class Tally:
     @property
     def ranked_order(self) -> list[tuple[str, int, str]]:
         """Ranked polls, best first: each option's label, its votes in the last round it was
-        counted in, and what happened to it."""
+        counted in, and what happened to it (in the language of the page being drawn)."""
         runoff = self.results.runoff
         if runoff is None:
             return []
@@ -103,16 +104,16 @@ class Tally:
             last = runoff.rounds[out_in.get(option.id, len(runoff.rounds)) - 1]
             votes = last.counts.get(option.id, 0)
             if option.id == runoff.winner:
-                place, state = 0, "Winner"
+                place, state = 0, _("Winner")
             elif option.id in runoff.tied:
-                place, state = 1, "Tied"
+                place, state = 1, _("Tied")
             elif option.id in out_in:
                 place, state = 2 + len(runoff.rounds) - out_in[option.id], (
-                    f"Out in round {out_in[option.id]}")
+                    _("Out in round %(number)d") % {"number": out_in[option.id]})
             else:
                 place, state = 1, ""
             rows.append((place, -votes, option.label, votes, state))
-        return [(label, votes, state) for _, _, label, votes, state in sorted(rows)]
+        return [(label, votes, state) for _place, _votes, label, votes, state in sorted(rows)]
 
 
 def decode(kind: str, text: str) -> Any:
@@ -236,11 +237,15 @@ def describe(kind: str, options: Sequence[PollOption], choices: Any, reason: str
     """A ballot in words, one line each."""
     labels = {option.id: option.label for option in options}
     if kind == PollKind.proposal:
-        words = [POSITION_LABELS.get(str(choices), str(choices))]
-        return words + ([f"Reason: {reason}"] if reason else [])
+        position = str(choices)
+        words = [_(POSITION_LABELS[position]) if position in POSITION_LABELS else position]
+        return words + ([_("Reason: %(reason)s") % {"reason": reason}] if reason else [])
     if kind == PollKind.score and isinstance(choices, dict):
-        return [f"{option.label}: {choices[option.id]} out of 5" if option.id in choices
-                else f"{option.label}: not scored" for option in options]
+        return [_("%(option)s: %(score)s out of 5") % {"option": option.label,
+                                                       "score": choices[option.id]}
+                if option.id in choices
+                else _("%(option)s: not scored") % {"option": option.label}
+                for option in options]
     if kind == PollKind.ranked and isinstance(choices, list):
         return [f"{n}. {labels.get(choice, '')}" for n, choice in enumerate(choices, start=1)]
     return [labels.get(choice, "") for choice in choices] if isinstance(choices, list) else []

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from server.errors import InvalidInput
+from server.i18n import N_, _
 
 TITLE_MAX = 120
 ISSUE_MAX = 2000
@@ -49,13 +50,17 @@ class Letter:
 
 def text_problem(value: str, *, label: str, limit: int, required: bool,
                  multiline: bool = False) -> str | None:
+    """What is wrong with a typed text; `label` (marked with N_) names it in the message."""
+    label = _(label)
     if required and not value:
-        return f"Add {label}."
+        return _("Add %(label)s.") % {"label": label}
     if len(value) > limit:
-        return f"Keep {label} to {limit:,} characters or fewer (it has {len(value):,})."
+        return _("Keep %(label)s to %(limit)s characters or fewer (it has %(count)s).") % {
+            "label": label, "limit": f"{limit:,}", "count": f"{len(value):,}"}
     allowed = "\n\t" if multiline else ""
     if any(unicodedata.category(ch).startswith("C") and ch not in allowed for ch in value):
-        return f"{label[0].upper()}{label[1:]} has characters we cannot show."
+        return _("%(label)s has characters we cannot show.") % {
+            "label": f"{label[0].upper()}{label[1:]}"}
     return None
 
 
@@ -73,8 +78,9 @@ def parse_number(value: Any, *, label: str) -> tuple[float | None, str | None]:
     """A number typed on a phone ("12", "7.5", "1,000") or sent as JSON."""
     if value is None or value == "":
         return None, None
+    label = _(label)
     if isinstance(value, bool):
-        return None, f"{label} must be a number, like 20."
+        return None, _("%(label)s must be a number, like 20.") % {"label": label}
     if isinstance(value, int) and abs(value) > NUMBER_LIMIT:
         number = math.inf  # float() of a huge integer (from JSON) would overflow
     elif isinstance(value, int | float):
@@ -84,10 +90,11 @@ def parse_number(value: Any, *, label: str) -> tuple[float | None, str | None]:
         if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", typed):
             typed = typed.replace(",", "")
         if not NUMBER.fullmatch(typed):
-            return None, f"{label} must be a number, like 20."
+            return None, _("%(label)s must be a number, like 20.") % {"label": label}
         number = float(typed)
     if not math.isfinite(number) or abs(number) > NUMBER_LIMIT:
-        return None, f"{label} must be a number between -1,000,000,000 and 1,000,000,000."
+        return None, _("%(label)s must be a number between -1,000,000,000 and "
+                       "1,000,000,000.") % {"label": label}
     return number, None
 
 
@@ -97,11 +104,11 @@ def parse_deadline(value: Any, *, today: date) -> tuple[date | None, str | None]
     try:
         deadline = date.fromisoformat(str(value).strip())
     except ValueError:
-        return None, "Give the deadline as a date, like 2027-03-31."
+        return None, _("Give the deadline as a date, like 2027-03-31.")
     if deadline <= today:
-        return None, "The deadline must be a date in the future."
+        return None, _("The deadline must be a date in the future.")
     if deadline > today + timedelta(days=DEADLINE_MAX_DAYS):
-        return None, "Choose a deadline within the next five years."
+        return None, _("Choose a deadline within the next five years.")
     return deadline, None
 
 
@@ -131,13 +138,13 @@ def parse_goal(data: Mapping[str, Any], *, today: date, creating: bool,
         else:
             changes[name] = value
 
-    text("title", "the title", TITLE_MAX, required=True)
-    if errors.get("title") == "Add the title.":
-        errors["title"] = "Give your campaign a title."
-    text("issue", "the issue in your own words", ISSUE_MAX, multiline=True)
-    text("exact", "what exactly will be different", EXACT_MAX, multiline=True)
-    text("measure_what", "what you will count", MEASURE_WHAT_MAX)
-    text("measure_unit", "the unit", UNIT_MAX)
+    text("title", N_("the title"), TITLE_MAX, required=True)
+    if "title" in errors and not clean_text(data.get("title")):
+        errors["title"] = _("Give your campaign a title.")
+    text("issue", N_("the issue in your own words"), ISSUE_MAX, multiline=True)
+    text("exact", N_("what exactly will be different"), EXACT_MAX, multiline=True)
+    text("measure_what", N_("what you will count"), MEASURE_WHAT_MAX)
+    text("measure_unit", N_("the unit"), UNIT_MAX)
     if "deadline" in data:
         raw = data["deadline"]
         if keep_deadline is not None and str(raw or "").strip() == keep_deadline.isoformat():
@@ -148,7 +155,8 @@ def parse_goal(data: Mapping[str, Any], *, today: date, creating: bool,
                 errors["deadline"] = problem
             else:
                 changes["deadline"] = deadline
-    for name, label in (("measure_target", "The target"), ("measure_current", "The value now")):
+    for name, label in (("measure_target", N_("The target")),
+                        ("measure_current", N_("The value now"))):
         if name in data:
             number, problem = parse_number(data[name], label=label)
             if problem:
@@ -167,32 +175,34 @@ def check(*, deadline: date | None, exact: str, steps: Sequence[StepIn],
           today: date) -> list[Letter]:
     """The four letters, each met or not, with what to do when it is not."""
     if deadline is None:
-        t = "Add a date: goals need a deadline."
+        t = _("Add a date: goals need a deadline.")
     elif deadline <= today:
-        t = "The deadline has passed: choose a new date in the future."
+        t = _("The deadline has passed: choose a new date in the future.")
     else:
         t = ""
-    e = "" if exact.strip() else (
+    e = "" if exact.strip() else _(
         "Say exactly what will be different when you have done it, in one or two sentences.")
     if not steps:
-        a = "Add a step to your plan: what will you do first, and who will do it?"
+        a = _("Add a step to your plan: what will you do first, and who will do it?")
     elif any(step.owner_id is None or step.owner_id not in member_ids for step in steps):
-        a = "Give every step in your plan an owner from the campaign."
+        a = _("Give every step in your plan an owner from the campaign.")
     else:
         a = ""
+    m_field = "measure_what"
     if not measure_what.strip() and measure_target is None:
-        m = "Add a measure: what will you count, and what number are you aiming for?"
+        m = _("Add a measure: what will you count, and what number are you aiming for?")
     elif not measure_what.strip():
-        m = "Say what you will count, like \"students who feel safe getting to college\"."
+        m = _("Say what you will count, like \"students who feel safe getting to college\".")
     elif measure_target is None:
-        m = "Add a target: the number you are aiming for."
+        m, m_field = _("Add a target: the number you are aiming for."), "measure_target"
     else:
-        m = ""
+        m, m_field = "", "measure_target"
+    # Letter names are translated where shown.
     return [
-        Letter("T", "Time-specific", not t, t, "deadline"),
-        Letter("E", "Exact", not e, e, "exact"),
-        Letter("A", "Achievable", not a, a, "steps"),
-        Letter("M", "Measurable", not m, m, "measure_what" if "count" in m else "measure_target"),
+        Letter("T", N_("Time-specific"), not t, t, "deadline"),
+        Letter("E", N_("Exact"), not e, e, "exact"),
+        Letter("A", N_("Achievable"), not a, a, "steps"),
+        Letter("M", N_("Measurable"), not m, m, m_field),
     ]
 
 

@@ -23,6 +23,7 @@ from server.accounts.sessions import Viewer
 from server.campaigns import service, tallies
 from server.campaigns.models import Campaign, Comment, CommentState, Poll, Stakeholder
 from server.errors import InvalidInput, NotAllowed
+from server.i18n import N_, _
 from server.ladder import decisions
 from server.ladder.models import Decision
 from server.ladder.rungs import LUNDY_ELEMENTS, RUNGS, DecidedBy, Rung
@@ -35,35 +36,35 @@ TEXT_FIELDS = ("title", "details", "decided_on", "decided_by", "stakeholder_id",
                *(f"lundy_{e}" for e in LUNDY_ELEMENTS),
                *(f"lundy_{e}_note" for e in LUNDY_ELEMENTS))
 LIST_FIELDS = ("poll_ids", "thread_ids")
-ARCHIVED = "This campaign is archived: it can be read but not changed."
-NOT_CONFIRMED = "This decision has not been confirmed yet: change it directly."
+ARCHIVED = N_("This campaign is archived: it can be read but not changed.")
+NOT_CONFIRMED = N_("This decision has not been confirmed yet: change it directly.")
 EXCERPT = 80
 DONE = {
-    "recorded": "The decision is recorded.",
-    "changed": "Your changes are saved.",
-    "confirmed": "The decision is confirmed and its evidence is frozen.",
-    "amended": "The amendment is saved, with the reason.",
-    "published": "\u201cWe did\u201d is published: everyone in the campaign can see it.",
-    "lundy": "The Lundy check is saved.",
+    "recorded": N_("The decision is recorded."),
+    "changed": N_("Your changes are saved."),
+    "confirmed": N_("The decision is confirmed and its evidence is frozen."),
+    "amended": N_("The amendment is saved, with the reason."),
+    "published": N_("\u201cWe did\u201d is published: everyone in the campaign can see it."),
+    "lundy": N_("The Lundy check is saved."),
 }
 # How an amendment names each field, in plain words.
 FIELD_LABELS = {
-    "title": "What was decided",
-    "details": "Details",
-    "decided_on": "Decided on",
-    "decided_by": "Who decided",
-    "stakeholder_id": "Decision maker",
-    "poll_ids": "Linked polls",
-    "thread_ids": "Linked comment threads",
-    "poll_bound_outcome": "Followed a poll's result",
-    "bound_poll_id": "The poll it followed",
-    "suggestions_taken_up": "Young people's suggestions taken up",
-    "rung": "Rung",
-    "rung_reason": "Why this rung",
-    "you_said": "You said",
-    "we_did": "We did",
-    "follow_up_on": "Follow-up date",
-    "lundy": "Lundy check",
+    "title": N_("What was decided"),
+    "details": N_("Details"),
+    "decided_on": N_("Decided on"),
+    "decided_by": N_("Who decided"),
+    "stakeholder_id": N_("Decision maker"),
+    "poll_ids": N_("Linked polls"),
+    "thread_ids": N_("Linked comment threads"),
+    "poll_bound_outcome": N_("Followed a poll's result"),
+    "bound_poll_id": N_("The poll it followed"),
+    "suggestions_taken_up": N_("Young people's suggestions taken up"),
+    "rung": N_("Rung"),
+    "rung_reason": N_("Why this rung"),
+    "you_said": N_("You said"),
+    "we_did": N_("We did"),
+    "follow_up_on": N_("Follow-up date"),
+    "lundy": N_("Lundy check"),
 }
 
 
@@ -104,7 +105,7 @@ class Choices:
 
 def _thread_words(comment: Comment) -> str:
     if comment.state != CommentState.shown or comment.deleted_at is not None:
-        return "A comment that is no longer shown"
+        return _("A comment that is no longer shown")
     return excerpt(comment.text)
 
 
@@ -144,9 +145,9 @@ def _form_page(session: Session, *, actor: Viewer, campaign_id: int | None,
     linked = [int(t) for t in values.get("thread_ids", []) if str(t).isdigit()]
     choices = _choices(session, actor, campaign_id, linked + (view.thread_ids if view else []))
     if view is None and not choices.runs:
-        raise NotAllowed(decisions.RUNNERS_ONLY)
+        raise NotAllowed(_(decisions.RUNNERS_ONLY))
     if choices.campaign.archived_at is not None:
-        raise NotAllowed(ARCHIVED)
+        raise NotAllowed(_(ARCHIVED))
     suggestion = decisions.preview_suggestion(session, actor=actor, campaign_id=campaign_id,
                                               data=values, decision_id=decision_id)
     return FormPage(choices, suggestion, view)
@@ -255,11 +256,11 @@ def _decision_page(session: Session, *, actor: Viewer, decision_id: int) -> Deci
                          | ({view.decision.confirmed_by} if view.decision.confirmed_by else set()))
     return DecisionPage(
         view=view,
-        polls=[(p, names.polls.get(p, "A poll")) for p in view.poll_ids],
-        threads=[(t, names.threads.get(t, "A comment")) for t in view.thread_ids],
-        confirmed_by=people.get(view.decision.confirmed_by or 0, "a youth worker"),
+        polls=[(p, names.polls.get(p, _("A poll"))) for p in view.poll_ids],
+        threads=[(t, names.threads.get(t, _("A comment"))) for t in view.thread_ids],
+        confirmed_by=people.get(view.decision.confirmed_by or 0, _("a youth worker")),
         amendments=[Amended(
-            who=people.get(a.by or 0, "Someone"), at=a.at, reason=a.reason,
+            who=people.get(a.by or 0, _("Someone")), at=a.at, reason=a.reason,
             changes=[(FIELD_LABELS.get(n, n), describe(n, old, names), describe(n, new, names))
                      for n in decisions.FIELDS if n in changes
                      for old, new in [changes[n]]]) for a, changes in parsed],
@@ -351,9 +352,9 @@ async def _show_form(request: Request, *, mode: str, values: dict[str, Any],
                        decision_id=decision_id, values=values)
     view = found.view
     if mode == "edit" and view is not None and not view.may_change:
-        raise NotAllowed(decisions.CONFIRMED if view.confirmed else decisions.RUNNERS_ONLY)
+        raise NotAllowed(_(decisions.CONFIRMED) if view.confirmed else _(decisions.RUNNERS_ONLY))
     if mode == "amend" and view is not None and not view.may_amend:
-        raise NotAllowed(decisions.STAFF_AMEND if not actor.is_staff else NOT_CONFIRMED)
+        raise NotAllowed(_(decisions.STAFF_AMEND) if not actor.is_staff else _(NOT_CONFIRMED))
     return render(request, "ladder/decision_form.html", status=status, mode=mode,
                   values=values, errors=errors or {}, choices=found.choices,
                   campaign=found.choices.campaign, suggestion=found.suggestion, view=view,
@@ -448,7 +449,7 @@ async def _show(request: Request, decision_id: int, *, status: int = 200,
     done = request.query_params.get("done", "")
     return render(request, "ladder/decision.html", status=status, page=found, view=found.view,
                   d=found.view.decision, campaign=found.view.campaign, errors=errors or {},
-                  values=values or {}, failed=failed, done=DONE.get(done, ""),
+                  values=values or {}, failed=failed, done=_(DONE[done]) if done in DONE else "",
                   lundy=LUNDY_ELEMENTS, long_date=long_date, snapshot_poll=snapshot_poll,
                   rung_of=Rung, decided_by_of=DecidedBy,
                   may_check_lundy=_may_check_lundy(signed_in(request), found.view))

@@ -40,6 +40,7 @@ from server.campaigns.models import (
     Stakeholder,
 )
 from server.errors import InvalidInput, NotAllowed, NotFound
+from server.i18n import N_, _
 from server.ladder.models import (
     AMENDMENT_REASON_MAX,
     DETAILS_MAX,
@@ -59,12 +60,13 @@ from server.live import events
 PUBLISHED = "decision.published"
 SNAPSHOT_VERSION = 1
 NOT_GIVEN = "not_given"  # the age band of a young person who did not give one
-MISSING = "We could not find that decision."
-RUNNERS_ONLY = "Only the campaign's leads and facilitators can record and change its decisions."
-STAFF_ONLY = "Only youth workers and organisation admins can confirm a decision."
-STAFF_AMEND = "Only youth workers and organisation admins can amend a confirmed decision."
-CONFIRMED = ("This decision has been confirmed, so it cannot be changed directly. "
-             "Ask a youth worker to amend it, saying why.")
+MISSING = N_("We could not find that decision.")
+RUNNERS_ONLY = N_("Only the campaign's leads and facilitators can record and change its "
+                  "decisions.")
+STAFF_ONLY = N_("Only youth workers and organisation admins can confirm a decision.")
+STAFF_AMEND = N_("Only youth workers and organisation admins can amend a confirmed decision.")
+CONFIRMED = N_("This decision has been confirmed, so it cannot be changed directly. "
+               "Ask a youth worker to amend it, saying why.")
 # The fields a change or an amendment may set, in the order an amendment lists them.
 FIELDS = ("title", "details", "decided_on", "decided_by", "stakeholder_id", "poll_ids",
           "thread_ids", "poll_bound_outcome", "bound_poll_id", "suggestions_taken_up", "rung",
@@ -193,7 +195,7 @@ def _view(session: Session, actor: Viewer, campaign: Campaign,
 def _decision(session: Session, campaign: Campaign, decision_id: int) -> Decision:
     decision = session.get(Decision, decision_id)
     if decision is None or decision.campaign_id != campaign.id:
-        raise NotFound(MISSING)
+        raise NotFound(_(MISSING))
     return decision
 
 
@@ -203,7 +205,7 @@ def _campaign_of(session: Session, actor: Viewer, decision_id: int) -> int:
     found = session.exec(select(Decision.campaign_id).where(
         Decision.id == decision_id, Decision.org_id == actor.org_id)).first()
     if found is None:
-        raise NotFound(MISSING)
+        raise NotFound(_(MISSING))
     return found
 
 
@@ -226,7 +228,8 @@ def overdue(session: Session, *, actor: Viewer) -> list[Decision]:
     """For staff: decisions whose follow-up date has passed with no "we did" published, in
     campaigns that are not archived, the longest overdue first."""
     if not actor.is_staff:
-        raise NotAllowed("Only youth workers and organisation admins can see overdue decisions.")
+        raise NotAllowed(_("Only youth workers and organisation admins can see overdue "
+                           "decisions."))
     return list(session.exec(
         select(Decision).join(Campaign, col(Campaign.id) == col(Decision.campaign_id))
         .where(Decision.org_id == actor.org_id, col(Decision.follow_up_on) < clock.now().date(),
@@ -310,7 +313,8 @@ def parse_lundy(data: Mapping[str, Any], errors: dict[str, str]) -> dict[str, di
         part = part if isinstance(part, Mapping) else {}
         met, ok = _met(part.get("met", data.get(f"lundy_{element}")))
         if not ok:
-            errors[f"lundy_{element}"] = f"Say yes, no, or leave {element.label} unanswered."
+            errors[f"lundy_{element}"] = (_("Say yes, no, or leave %(element)s unanswered.")
+                                          % {"element": _(element.label)})
         note = team.clean_text(part.get("note", data.get(f"lundy_{element}_note")))
         problem = team.text_problem(note, label=f"the note on {element.label}",
                                     limit=LUNDY_NOTE_MAX, required=False)
@@ -348,56 +352,58 @@ def _parse(session: Session, campaign: Campaign, data: Mapping[str, Any]) -> _Pa
     try:
         decided_on = _date(data.get("decided_on")) if data.get("decided_on") else None
     except ValueError:
-        errors["decided_on"] = "Give the date it was decided, like 2027-03-31."
+        errors["decided_on"] = _("Give the date it was decided, like 2027-03-31.")
     else:
         if decided_on is None:
-            errors["decided_on"] = "Give the date it was decided."
+            errors["decided_on"] = _("Give the date it was decided.")
         elif decided_on > today:
-            errors["decided_on"] = "The date it was decided cannot be in the future."
+            errors["decided_on"] = _("The date it was decided cannot be in the future.")
     values["decided_on"] = decided_on
     follow_up_on: date | None = None
     try:
         follow_up_on = _date(data.get("follow_up_on")) if data.get("follow_up_on") else None
     except ValueError:
-        errors["follow_up_on"] = "Give the follow-up date as a date, like 2027-03-31."
+        errors["follow_up_on"] = _("Give the follow-up date as a date, like 2027-03-31.")
     if follow_up_on is not None and decided_on is not None and follow_up_on < decided_on:
-        errors["follow_up_on"] = "The follow-up date cannot be before the decision."
+        errors["follow_up_on"] = _("The follow-up date cannot be before the decision.")
     values["follow_up_on"] = follow_up_on
     try:
         values["decided_by"] = DecidedBy(str(data.get("decided_by") or ""))
     except ValueError:
-        errors["decided_by"] = ("Say who decided: young people, young people with adults, "
-                                "or adults.")
+        errors["decided_by"] = _("Say who decided: young people, young people with adults, "
+                                 "or adults.")
     rung_typed = str(data.get("rung") or "")
     try:
         values["rung"] = Rung(rung_typed) if rung_typed else None
     except ValueError:
-        errors["rung"] = "Choose a rung of the ladder."
+        errors["rung"] = _("Choose a rung of the ladder.")
     stakeholder_id, ok = _optional_id(data.get("stakeholder_id"))
     if not ok or (stakeholder_id is not None and session.exec(select(Stakeholder.id).where(
             Stakeholder.id == stakeholder_id,
             Stakeholder.campaign_id == campaign.id)).first() is None):
-        errors["stakeholder_id"] = "The decision maker must be one of the campaign's stakeholders."
+        errors["stakeholder_id"] = _("The decision maker must be one of the campaign's "
+                                     "stakeholders.")
     values["stakeholder_id"] = stakeholder_id
     poll_ids = _ids(data.get("poll_ids"))
     if poll_ids is None or len(set(session.exec(select(Poll.id).where(
             col(Poll.id).in_(poll_ids), Poll.campaign_id == campaign.id)))) != len(poll_ids):
-        errors["poll_ids"] = "Link only this campaign's polls."
+        errors["poll_ids"] = _("Link only this campaign's polls.")
         poll_ids = []
     thread_ids = _ids(data.get("thread_ids"))
     if thread_ids is None or len(set(session.exec(select(Comment.id).where(
             col(Comment.id).in_(thread_ids), Comment.campaign_id == campaign.id,
             col(Comment.parent_id).is_(None))))) != len(thread_ids):
-        errors["thread_ids"] = "Link only this campaign's comment threads (their first comment)."
+        errors["thread_ids"] = _("Link only this campaign's comment threads (their first "
+                                 "comment).")
         thread_ids = []
     bound, ok = _optional_id(data.get("bound_poll_id"))
     if values["poll_bound_outcome"]:
         if bound is None and len(poll_ids) == 1:
             bound = poll_ids[0]
         if not poll_ids and "poll_ids" not in errors:
-            errors["poll_bound_outcome"] = "Link the poll whose result the decision followed."
+            errors["poll_bound_outcome"] = _("Link the poll whose result the decision followed.")
         elif not ok or bound is None or bound not in poll_ids:
-            errors["bound_poll_id"] = "Choose which linked poll the decision followed."
+            errors["bound_poll_id"] = _("Choose which linked poll the decision followed.")
     else:
         bound = None
     values["bound_poll_id"] = bound
@@ -444,7 +450,7 @@ def preview_suggestion(session: Session, *, actor: Viewer, campaign_id: int,
     decision being changed, whose published "we did" means young people were told."""
     campaign, membership = service._load(session, actor, campaign_id)
     if not (actor.is_staff or _runs(membership)):
-        raise NotAllowed(RUNNERS_ONLY)
+        raise NotAllowed(_(RUNNERS_ONLY))
     try:
         decided_by = DecidedBy(str(data.get("decided_by") or ""))
     except ValueError:
@@ -476,7 +482,8 @@ def _choose_rung(suggested: Rung, chosen: Rung | None, reason: str) -> tuple[Run
         return rung, ""
     if not reason:
         raise InvalidInput({"rung_reason": (
-            f"The suggested rung is {suggested.label}. Say why you chose {rung.label}.")})
+            _("The suggested rung is %(suggested)s. Say why you chose %(chosen)s.")
+            % {"suggested": _(suggested.label), "chosen": _(rung.label)})})
     return rung, reason
 
 
@@ -571,7 +578,7 @@ def _apply(session: Session, campaign: Campaign, decision: Decision, parsed: _Pa
 
 def _require_runs(membership: CampaignMember | None) -> None:
     service._require_role(membership, {CampaignRole.lead, CampaignRole.facilitator},
-                          RUNNERS_ONLY)
+                          _(RUNNERS_ONLY))
 
 
 def record_decision(session: Session, *, actor: Viewer, campaign_id: int,
@@ -636,7 +643,7 @@ def update_decision(session: Session, *, actor: Viewer, decision_id: int,
     campaign, membership, decision = _writable(session, actor, decision_id)
     _require_runs(membership)
     if decision.confirmed_at is not None:
-        raise NotAllowed(CONFIRMED)
+        raise NotAllowed(_(CONFIRMED))
     before = _comparable(_current(session, decision))
     parsed = _parse(session, campaign, _merged(session, decision, data))
     _apply(session, campaign, decision, parsed)
@@ -658,7 +665,7 @@ def check_lundy(session: Session, *, actor: Viewer, decision_id: int,
     if not actor.is_staff:
         _require_runs(membership)
     if decision.confirmed_at is not None:
-        raise NotAllowed(CONFIRMED)
+        raise NotAllowed(_(CONFIRMED))
     errors: dict[str, str] = {}
     found = parse_lundy(lundy, errors)
     if errors:
@@ -676,9 +683,9 @@ def amend_decision(session: Session, *, actor: Viewer, decision_id: int,
     each field's old and new values. The evidence snapshot stays as it was confirmed."""
     campaign, _membership, decision = _writable(session, actor, decision_id)
     if not actor.is_staff:
-        raise NotAllowed(STAFF_AMEND)
+        raise NotAllowed(_(STAFF_AMEND))
     if decision.confirmed_at is None:
-        raise NotAllowed("This decision has not been confirmed yet: change it directly.")
+        raise NotAllowed(_("This decision has not been confirmed yet: change it directly."))
     why = team.clean_text(reason, multiline=True)
     problem = team.text_problem(why, label="why it is changing", limit=AMENDMENT_REASON_MAX,
                                 required=True, multiline=True)
@@ -701,7 +708,7 @@ def amend_decision(session: Session, *, actor: Viewer, decision_id: int,
     changes = {name: [before[name], after[name]] for name in FIELDS
                if before[name] != after[name]}
     if not changes:
-        raise InvalidInput({"reason": "Nothing was changed, so there is nothing to amend."})
+        raise InvalidInput({"reason": _("Nothing was changed, so there is nothing to amend.")})
     assert decision.id is not None
     amendment = Amendment(decision_id=decision.id, by=actor.user_id, reason=why,
                           changes=json.dumps(changes))
@@ -774,7 +781,7 @@ def confirm_decision(session: Session, *, actor: Viewer, decision_id: int) -> De
     """A youth worker or admin vouches for the decision: its evidence is frozen from now on."""
     campaign, _membership, decision = _writable(session, actor, decision_id)
     if not actor.is_staff:
-        raise NotAllowed(STAFF_ONLY)
+        raise NotAllowed(_(STAFF_ONLY))
     if decision.confirmed_at is not None:
         return decision
     assert decision.id is not None
@@ -797,7 +804,7 @@ def publish_we_did(session: Session, *, actor: Viewer, decision_id: int, we_did:
     campaign, membership, decision = _writable(session, actor, decision_id)
     _require_runs(membership)
     if decision.we_did_published_at is not None:
-        raise NotAllowed("This decision's \"we did\" has already been published.")
+        raise NotAllowed(_("This decision's \"we did\" has already been published."))
     errors: dict[str, str] = {}
     text = _text({"we_did": we_did}, "we_did", "what was done", STORY_MAX, errors,
                  required=True, multiline=True)
@@ -806,7 +813,7 @@ def publish_we_did(session: Session, *, actor: Viewer, decision_id: int, we_did:
         try:
             follow_up = _date(follow_up_on)
         except ValueError:
-            errors["follow_up_on"] = "Give the follow-up date as a date, like 2027-03-31."
+            errors["follow_up_on"] = _("Give the follow-up date as a date, like 2027-03-31.")
     if errors:
         raise InvalidInput(errors)
     decision.we_did, decision.follow_up_on = text, follow_up

@@ -25,13 +25,15 @@ from server.accounts.models import AgeBand, Organisation, User
 from server.accounts.sessions import Viewer
 from server.campaigns.models import Campaign, Stakeholder
 from server.errors import InvalidInput, NotAllowed, NotFound
+from server.i18n import N_, _
 from server.ladder import decisions
 from server.ladder.models import Amendment, Decision
 from server.ladder.rungs import AT_LEAST_PARTICIPATION, LUNDY_ELEMENTS, RUNGS, DecidedBy, Rung
 
 SCHEMA_VERSION = "1.0"
-STAFF_ONLY = "Only youth workers and organisation admins can see the organisation's evidence."
-NO_CAMPAIGN = "We could not find that campaign."
+STAFF_ONLY = N_("Only youth workers and organisation admins can see the organisation's "
+                "evidence.")
+NO_CAMPAIGN = N_("We could not find that campaign.")
 # Every age band a count is given for, in order, with "not given" last.
 AGE_BANDS: tuple[str, ...] = (*(str(band) for band in AgeBand), decisions.NOT_GIVEN)
 AGE_BAND_LABELS: dict[str, str] = {**{str(band): band.label for band in AgeBand},
@@ -79,7 +81,7 @@ def _iso(value: date | datetime | None) -> str:
 
 def _require_staff(actor: Viewer) -> None:
     if not actor.is_staff:
-        raise NotAllowed(STAFF_ONLY)
+        raise NotAllowed(_(STAFF_ONLY))
 
 
 def read_filter(session: Session, actor: Viewer, params: Mapping[str, Any]) -> EvidenceFilter:
@@ -88,24 +90,25 @@ def read_filter(session: Session, actor: Viewer, params: Mapping[str, Any]) -> E
     _require_staff(actor)
     errors: dict[str, str] = {}
     dates: dict[str, date | None] = {}
-    for name, words in (("from", "the first day"), ("to", "the last day")):
+    for name, problem in (("from", N_("Give the first day as a date, like 2027-03-31.")),
+                          ("to", N_("Give the last day as a date, like 2027-03-31."))):
         typed = str(params.get(name) or "").strip()
         try:
             dates[name] = date.fromisoformat(typed) if typed else None
         except ValueError:
-            errors[name] = f"Give {words} as a date, like 2027-03-31."
+            errors[name] = _(problem)
             dates[name] = None
     if dates["from"] and dates["to"] and dates["to"] < dates["from"]:
-        errors["to"] = "The last day cannot be before the first day."
+        errors["to"] = _("The last day cannot be before the first day.")
     typed = str(params.get("campaign") or "").strip()
     campaign: Campaign | None = None
     if typed:
         if not typed.isdigit():
-            errors["campaign"] = "Choose a campaign from the list."
+            errors["campaign"] = _("Choose a campaign from the list.")
         else:
             campaign = session.get(Campaign, int(typed))
             if campaign is None or campaign.org_id != actor.org_id:
-                raise NotFound(NO_CAMPAIGN)
+                raise NotFound(_(NO_CAMPAIGN))
     if errors:
         raise InvalidInput(errors)
     return EvidenceFilter(date_from=dates["from"], date_to=dates["to"],

@@ -15,13 +15,16 @@ from starlette.routing import BaseRoute, Route
 
 from server.accounts.sessions import Viewer
 from server.errors import InvalidInput
+from server.i18n import N_
 from server.ladder import decisions, evidence, evidence_charts
 from server.ladder.rungs import RUNGS
 from server.web import read, render, signed_in, staff_only
 
 PAGE_PATH = "/evidence"
-EXPORTS = (("csv", "CSV", "a spreadsheet's rows"), ("xlsx", "Excel (XLSX)", "a workbook"),
-           ("json", "JSON", "for other systems"), ("pdf", "PDF", "an evidence pack with charts"))
+EXPORTS = (("csv", N_("CSV"), N_("a spreadsheet's rows")),
+           ("xlsx", N_("Excel (XLSX)"), N_("a workbook")),
+           ("json", N_("JSON"), N_("for other systems")),
+           ("pdf", N_("PDF"), N_("an evidence pack with charts")))
 FILTER_FIELDS = ("from", "to", "campaign")
 
 

@@ -11,11 +11,12 @@ from starlette.routing import BaseRoute, Route
 
 from server.accounts.sessions import Viewer
 from server.errors import InvalidInput, NotFound
+from server.i18n import N_, _
 from server.ladder import evidence, exports
 from server.web import read, render, signed_in, staff_only
 
-FIELD_NAMES = {"from": "First day", "to": "Last day", "campaign": "Campaign",
-               "format": "Format"}
+FIELD_NAMES = {"from": N_("First day"), "to": N_("Last day"), "campaign": N_("Campaign"),
+               "format": N_("Format")}
 
 
 def _gather(session: Session, *, actor: Viewer, params: dict[str, str]) -> evidence.Evidence:
@@ -27,10 +28,14 @@ def _refused(request: Request, params: dict[str, str], errors: dict[str, str]) -
     lines = []
     for name, problem in errors.items():
         typed = params.get(name, "")
-        shown = f" (you gave \u201c{typed}\u201d)" if typed else ""
-        lines.append(f"{FIELD_NAMES.get(name, name)}{shown}: {problem}")
-    return render(request, "errors/error.html", status=422, title="Check what you typed",
-                  message=" ".join(lines) + " Go back to the evidence page and try again.")
+        label = _(FIELD_NAMES[name]) if name in FIELD_NAMES else name
+        if typed:
+            label = _("%(field)s (you gave \u201c%(typed)s\u201d)") % {"field": label,
+                                                                       "typed": typed}
+        lines.append(f"{label}: {problem}")
+    return render(request, "errors/error.html", status=422, title=_("Check what you typed"),
+                  message=" ".join(lines) + " " + _("Go back to the evidence page and try "
+                                                    "again."))
 
 
 @staff_only
@@ -39,7 +44,7 @@ async def download(request: Request) -> Response:
     fmt = exports.read_format(request.path_params["fmt"], default="")
     if fmt is None:
         # Not a file we make: as for any address that is not a page.
-        raise NotFound("We can give the evidence as CSV, JSON, XLSX or PDF.")
+        raise NotFound(_("We can give the evidence as CSV, JSON, XLSX or PDF."))
     try:
         found = await read(request, _gather, actor=signed_in(request), params=params)
     except InvalidInput as refused:

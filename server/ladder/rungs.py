@@ -8,6 +8,8 @@ highest and `rung >= Rung.participation` means "Participation or above".
 
 from enum import StrEnum
 
+from server.i18n import N_
+
 
 class Rung(StrEnum):
     # Lowest to highest: the order here is the order of the ladder.
@@ -64,30 +66,30 @@ RANKS: dict[Rung, int] = {rung: place for place, rung in enumerate(RUNGS, start=
 LOWEST, HIGHEST = RUNGS[0], RUNGS[-1]
 
 RUNG_LABELS = {
-    Rung.no_control: "No Control",
-    Rung.information: "Information",
-    Rung.consultation: "Consultation",
-    Rung.participation: "Participation",
-    Rung.sharing_power: "Sharing Power",
-    Rung.full_control: "Full Control",
+    Rung.no_control: N_("No Control"),
+    Rung.information: N_("Information"),
+    Rung.consultation: N_("Consultation"),
+    Rung.participation: N_("Participation"),
+    Rung.sharing_power: N_("Sharing Power"),
+    Rung.full_control: N_("Full Control"),
 }
 # The seed's words, about young people.
 RUNG_MEANINGS = {
-    Rung.no_control: "Young people are passive consumers.",
-    Rung.information: "Young people are told what is happening but have no influence.",
-    Rung.consultation: "Young people are asked what they think but have limited influence.",
-    Rung.participation: "Young people can make suggestions and influence outcomes.",
-    Rung.sharing_power: "Young people share decisions and responsibility, influencing and "
-                        "determining outcomes.",
-    Rung.full_control: "Young people control decision making at the highest level.",
+    Rung.no_control: N_("Young people are passive consumers."),
+    Rung.information: N_("Young people are told what is happening but have no influence."),
+    Rung.consultation: N_("Young people are asked what they think but have limited influence."),
+    Rung.participation: N_("Young people can make suggestions and influence outcomes."),
+    Rung.sharing_power: N_("Young people share decisions and responsibility, influencing and "
+                           "determining outcomes."),
+    Rung.full_control: N_("Young people control decision making at the highest level."),
 }
 RUNG_FOR_YOUNG_PEOPLE = {
-    Rung.no_control: "Adults decide. You are not asked and not told.",
-    Rung.information: "Adults decide, then tell you what they decided.",
-    Rung.consultation: "Adults ask what you think, then they decide.",
-    Rung.participation: "Your ideas change what adults decide.",
-    Rung.sharing_power: "You and adults decide together.",
-    Rung.full_control: "You decide, and what you decide happens.",
+    Rung.no_control: N_("Adults decide. You are not asked and not told."),
+    Rung.information: N_("Adults decide, then tell you what they decided."),
+    Rung.consultation: N_("Adults ask what you think, then they decide."),
+    Rung.participation: N_("Your ideas change what adults decide."),
+    Rung.sharing_power: N_("You and adults decide together."),
+    Rung.full_control: N_("You decide, and what you decide happens."),
 }
 
 
@@ -111,9 +113,9 @@ class DecidedBy(StrEnum):
 
 
 DECIDED_BY_LABELS = {
-    DecidedBy.young_people: "Young people",
-    DecidedBy.together: "Young people with adults",
-    DecidedBy.adults: "Adults",
+    DecidedBy.young_people: N_("Young people"),
+    DecidedBy.together: N_("Young people with adults"),
+    DecidedBy.adults: N_("Adults"),
 }
 
 
@@ -136,17 +138,17 @@ class LundyElement(StrEnum):
 
 LUNDY_ELEMENTS: tuple[LundyElement, ...] = tuple(LundyElement)
 LUNDY_LABELS = {
-    LundyElement.space: "Space",
-    LundyElement.voice: "Voice",
-    LundyElement.audience: "Audience",
-    LundyElement.influence: "Influence",
+    LundyElement.space: N_("Space"),
+    LundyElement.voice: N_("Voice"),
+    LundyElement.audience: N_("Audience"),
+    LundyElement.influence: N_("Influence"),
 }
 LUNDY_QUESTIONS = {
-    LundyElement.space: "Was there a safe space where young people could form and share "
-                        "their views?",
-    LundyElement.voice: "Could young people express their views, with help if they "
-                        "needed it?",
-    LundyElement.audience: "Did their views reach someone with the power to act on them?",
-    LundyElement.influence: "Did their views have influence, and were young people told "
-                            "what happened as a result?",
+    LundyElement.space: N_("Was there a safe space where young people could form and share "
+                           "their views?"),
+    LundyElement.voice: N_("Could young people express their views, with help if they "
+                           "needed it?"),
+    LundyElement.audience: N_("Did their views reach someone with the power to act on them?"),
+    LundyElement.influence: N_("Did their views have influence, and were young people told "
+                               "what happened as a result?"),
 }

@@ -25,19 +25,20 @@ young people ran, suggestions taken up, or telling them the outcome.
 
 from dataclasses import dataclass, field
 
+from server.i18n import N_
 from server.ladder.rungs import DecidedBy, Rung
 
 # The rules in a line each, highest rung first, for people reading the ladder page.
 RULES_IN_SHORT: tuple[tuple[Rung, str], ...] = (
-    (Rung.full_control, "Young people decided, or the decision followed the result of a poll "
-                        "young people ran."),
-    (Rung.sharing_power, "Young people and adults decided together."),
-    (Rung.participation, "Adults decided, but followed the result of a poll young people "
-                         "voted in, or took up their suggestions."),
-    (Rung.consultation, "Adults decided after asking young people in a poll or a comment "
-                        "thread."),
-    (Rung.information, "Adults decided without asking young people, then told them."),
-    (Rung.no_control, "Adults decided without asking or telling young people."),
+    (Rung.full_control, N_("Young people decided, or the decision followed the result of a "
+                           "poll young people ran.")),
+    (Rung.sharing_power, N_("Young people and adults decided together.")),
+    (Rung.participation, N_("Adults decided, but followed the result of a poll young people "
+                            "voted in, or took up their suggestions.")),
+    (Rung.consultation, N_("Adults decided after asking young people in a poll or a comment "
+                           "thread.")),
+    (Rung.information, N_("Adults decided without asking young people, then told them.")),
+    (Rung.no_control, N_("Adults decided without asking or telling young people.")),
 )
 
 
@@ -82,28 +83,28 @@ class Suggestion:
 
 def suggest(how: HowDecided) -> Suggestion:
     if how.decided_by == DecidedBy.young_people:
-        reasons = ["Young people made the decision themselves."]
+        reasons = [N_("Young people made the decision themselves.")]
         if how.young_peoples_binding_poll:
-            reasons.append("Young people ran a poll, and the decision followed its result.")
+            reasons.append(N_("Young people ran a poll, and the decision followed its result."))
         return Suggestion(Rung.full_control, reasons)
     if how.young_peoples_binding_poll:
         signed_off = ("Young people and adults made the decision together"
                       if how.decided_by == DecidedBy.together else "Adults signed it off")
         return Suggestion(Rung.full_control, [
-            "Young people ran a poll, and the decision followed its result.",
+            N_("Young people ran a poll, and the decision followed its result."),
             f"{signed_off}, but young people's vote decided it.",
         ])
     if how.decided_by == DecidedBy.together:
         return Suggestion(Rung.sharing_power,
-                          ["Young people and adults made the decision together."])
+                          [N_("Young people and adults made the decision together.")])
     if how.binding_poll:
         return Suggestion(Rung.participation, [
-            "Adults made the decision, and it followed the result of a poll young people "
-            "voted in.",
-            "An adult started the poll, so adults chose what young people were asked.",
+            N_("Adults made the decision, and it followed the result of a poll young people "
+               "voted in."),
+            N_("An adult started the poll, so adults chose what young people were asked."),
         ])
     if how.suggestions_taken_up:
-        reasons = ["Adults made the decision, and took up young people's suggestions."]
+        reasons = [N_("Adults made the decision, and took up young people's suggestions.")]
         if how.asked:
             reasons.append(f"Young people made their suggestions in {_inputs(how)}.")
         return Suggestion(Rung.participation, reasons)
@@ -111,17 +112,17 @@ def suggest(how: HowDecided) -> Suggestion:
         return Suggestion(Rung.consultation, [
             f"Adults made the decision after asking young people what they think in "
             f"{_inputs(how)}.",
-            "The decision did not have to follow what young people said, so their influence "
-            "was limited.",
+            N_("The decision did not have to follow what young people said, so their "
+               "influence was limited."),
         ])
     if how.told_outcome:
         return Suggestion(Rung.information, [
-            "Adults made the decision without asking young people first.",
-            "Young people were told what was decided.",
+            N_("Adults made the decision without asking young people first."),
+            N_("Young people were told what was decided."),
         ])
     return Suggestion(Rung.no_control, [
-        "Adults made the decision without asking young people.",
-        "Young people have not been told what was decided.",
+        N_("Adults made the decision without asking young people."),
+        N_("Young people have not been told what was decided."),
     ])
 
 

@@ -8,6 +8,7 @@ so a console that was away catches up the same way.
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from server.accounts.sessions import Viewer
+from server.i18n import _
 from server.live.hub import NUDGE, Connection
 from server.live.socket import deny, finish, run, same_site
 from server.web import runtime
@@ -15,14 +16,15 @@ from server.web import runtime
 
 async def desk_socket(websocket: WebSocket) -> None:
     if not same_site(websocket):
-        await deny(websocket, 403, "This page cannot open the moderation console.")
+        await deny(websocket, 403, _("This page cannot open the moderation console."))
         return
     viewer: Viewer | None = websocket.scope.get("state", {}).get("viewer")
     if viewer is None:
-        await deny(websocket, 403, "Log in to follow the moderation console live.")
+        await deny(websocket, 403, _("Log in to follow the moderation console live."))
         return
     if not viewer.is_staff:
-        await deny(websocket, 403, "Only youth workers and admins can see the moderation queue.")
+        await deny(websocket, 403,
+                   _("Only youth workers and admins can see the moderation queue."))
         return
     await websocket.accept()
     hub = runtime(websocket).hub

@@ -23,9 +23,10 @@ import contextlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from server import i18n
 from server.live.events import BALLOT_CAST, Kick, LiveEvent, Outbox
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,14 @@ class TallyMessage:
     limited_html: str
     full_json: str
     limited_json: str
+    # The same two drawings in the other languages pages speak, by language code.
+    translated: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+    def html(self, *, full: bool, locale: str) -> str:
+        drawn = self.translated.get(locale)
+        if drawn is not None:
+            return drawn[0] if full else drawn[1]
+        return self.full_html if full else self.limited_html
 
 
 # Counts the given polls of a campaign and renders their tallies (runs off the event loop).
@@ -75,6 +84,7 @@ class Connection:
     runs: bool = False  # a lead or facilitator of the campaign, or staff: sees every tally
     public_only: bool = False  # a big screen: shows only what everyone may see
     wants_json: bool = False  # an API stream: JSON instead of HTML fragments
+    locale: str = i18n.DEFAULT  # the language its fragments are drawn in
     queue: asyncio.Queue[tuple[int, str] | None] = field(
         default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
     closing: tuple[int, str] | None = None
@@ -87,9 +97,14 @@ class Connection:
         try:
             self.queue.put_nowait((event_id, text))
         except asyncio.QueueFull:
-            self.close(TOO_SLOW, "You fell behind: reconnect to catch up.")
+            self.close(TOO_SLOW, self.say(i18n.N_("You fell behind: reconnect to catch up.")))
             return False
         return True
+
+    def say(self, message: str) -> str:
+        """A close reason in the language of the page it goes to."""
+        with i18n.using(self.locale):
+            return i18n.gettext(message)
 
     def close(self, code: int, reason: str) -> None:
         if self.closing is None:
@@ -153,7 +168,7 @@ class Hub:
             return
         for room in [*self.rooms.values(), *self.desks.values()]:
             for connection in list(room):
-                connection.close(1012, "The server is restarting.")
+                connection.close(1012, connection.say(i18n.N_("The server is restarting.")))
 
     # ------------------------------------------------------------ who is here
 
@@ -287,10 +302,17 @@ class Hub:
         room = self.rooms.get(event.campaign_id)
         if not room:
             return
-        html = self.render(event)
+        # Drawn once per language spoken in the room, the same text for everyone in it.
+        drawn: dict[str, str | None] = {}
         as_json = json_text(event)
         for connection in list(room):
-            text = as_json if connection.wants_json else html
+            if connection.wants_json:
+                text: str | None = as_json
+            else:
+                if connection.locale not in drawn:
+                    with i18n.using(connection.locale):
+                        drawn[connection.locale] = self.render(event)
+                text = drawn[connection.locale]
             if text is not None:
                 connection.offer(event.id, text)
 
@@ -306,7 +328,8 @@ class Hub:
                 if kick.keep_session_id and connection.session_id == kick.keep_session_id:
                     continue
                 if kick.user_id is not None or kick.session_id is not None:
-                    connection.close(KICKED, kick.reason or "You can no longer see this.")
+                    connection.close(KICKED, connection.say(
+                        kick.reason or i18n.N_("You can no longer see this.")))
 
     # ------------------------------------------------------------ tallies
 
@@ -370,7 +393,7 @@ class Hub:
                 if connection.wants_json:
                     text = message.full_json if full else message.limited_json
                 else:
-                    text = message.full_html if full else message.limited_html
+                    text = message.html(full=full, locale=connection.locale)
                 connection.offer(0, text)
 
 

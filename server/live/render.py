@@ -14,6 +14,7 @@ from collections.abc import Collection, Sequence
 from jinja2 import Environment, TemplateNotFound
 from starlette.concurrency import run_in_threadpool
 
+from server import i18n
 from server.campaigns import tallies
 from server.db import Database
 from server.live import events
@@ -34,10 +35,11 @@ class PageRenderer:
         self.templates = templates
         # Keyed by number and data: an event whose data was redrawn since (a comment changed,
         # hidden or removed; `events.redraw_comment`) is drawn again, never from the old text.
-        self.drawn: OrderedDict[tuple[int, str], str | None] = OrderedDict()
+        self.drawn: OrderedDict[tuple[int, str, str], str | None] = OrderedDict()
 
     def __call__(self, event: LiveEvent) -> str | None:
-        key = (event.id, json.dumps(event.data, sort_keys=True))
+        """The event's fragment in the language being spoken (`i18n.using`)."""
+        key = (event.id, i18n.current(), json.dumps(event.data, sort_keys=True))
         if key in self.drawn:
             self.drawn.move_to_end(key)
             return self.drawn[key]
@@ -67,18 +69,27 @@ class Tallies:
         with self.db.read() as session:
             found = tallies.tallies(session, campaign_id=campaign_id, poll_ids=poll_ids)
         template = self.templates.get_template("polls/_results.html")
+
+        def draw(tally: tallies.Tally, locale: str) -> tuple[str, str]:
+            with i18n.using(locale):
+                return (template.render(tally=tally, show=True, oob=True),
+                        template.render(tally=tally, show=False, oob=True))
+
         messages = []
         for tally in found:
             assert tally.poll.id is not None
+            full_html, limited_html = draw(tally, i18n.DEFAULT)
             messages.append(TallyMessage(
                 poll_id=tally.poll.id,
                 campaign_id=campaign_id,
                 public=tally.public,
                 voters=tally.voters if tally.unlocked_by_voting else None,
-                full_html=template.render(tally=tally, show=True, oob=True),
-                limited_html=template.render(tally=tally, show=False, oob=True),
+                full_html=full_html,
+                limited_html=limited_html,
                 full_json=_tally_json(tallies.results_json(tally, full=True)),
                 limited_json=_tally_json(tallies.results_json(tally, full=False)),
+                translated={code: draw(tally, code) for code in i18n.LOCALES
+                            if code != i18n.DEFAULT},
             ))
         return messages
 

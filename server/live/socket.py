@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from starlette.responses import PlainTextResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from server import i18n
 from server.accounts import sessions
 from server.accounts.sessions import Viewer
 from server.campaigns import service
@@ -65,11 +66,11 @@ def _after(value: str | None) -> int | None:
 async def page_socket(websocket: WebSocket) -> None:
     campaign_id: int = websocket.path_params["campaign_id"]
     if not same_site(websocket):
-        await deny(websocket, 403, "This page cannot open that campaign.")
+        await deny(websocket, 403, i18n.gettext("This page cannot open that campaign."))
         return
     viewer: Viewer | None = websocket.scope.get("state", {}).get("viewer")
     if viewer is None:
-        await deny(websocket, 403, "Log in to follow this campaign live.")
+        await deny(websocket, 403, i18n.gettext("Log in to follow this campaign live."))
         return
     runs = await _access(websocket, viewer, campaign_id)
     if runs is None:
@@ -77,7 +78,8 @@ async def page_socket(websocket: WebSocket) -> None:
     await websocket.accept()
     connection = Connection(campaign_id=campaign_id, user_id=viewer.user_id,
                             session_id=viewer.session_id, runs=runs,
-                            public_only=websocket.query_params.get("view") == "present")
+                            public_only=websocket.query_params.get("view") == "present",
+                            locale=i18n.current())
     after = _after(websocket.query_params.get("after"))
     await _serve(websocket, connection, after)
 
@@ -90,7 +92,8 @@ async def api_socket(websocket: WebSocket) -> None:
     if scheme.lower() == "bearer" and token.strip():
         viewer = await read(websocket, sessions.load_api_token, token=token.strip())
     if viewer is None:
-        await deny(websocket, 401, "Send a valid API token: Authorization: Bearer <token>.")
+        await deny(websocket, 401,
+                   i18n.gettext("Send a valid API token: Authorization: Bearer <token>."))
         return
     runs = await _access(websocket, viewer, campaign_id)
     if runs is None:
@@ -131,7 +134,7 @@ async def _serve(websocket: WebSocket, connection: Connection, after: int | None
         connection.seen = max(connection.seen, seen)
         await run(websocket, connection, seen)
     except _TooBig:
-        connection.close(TOO_BIG, "That message is too big.")
+        connection.close(TOO_BIG, connection.say(i18n.N_("That message is too big.")))
     except (WebSocketDisconnect, TimeoutError, RuntimeError):
         pass
     finally:
@@ -150,7 +153,7 @@ async def run(websocket: WebSocket, connection: Connection, seen: int) -> None:
             await task
     for task in done:
         if not task.cancelled() and isinstance(task.exception(), _TooBig):
-            connection.close(TOO_BIG, "That message is too big.")
+            connection.close(TOO_BIG, connection.say(i18n.N_("That message is too big.")))
 
 
 async def finish(websocket: WebSocket, connection: Connection) -> None:
@@ -195,7 +198,8 @@ async def _send(websocket: WebSocket, connection: Connection, seen: int) -> None
             async with asyncio.timeout(SEND_TIMEOUT):
                 await websocket.send_text(text)
         except TimeoutError:
-            connection.close(1013, "You fell behind: reconnect to catch up.")
+            connection.close(1013, connection.say(
+                i18n.N_("You fell behind: reconnect to catch up.")))
             return
         if event_id:
             seen = connection.seen = event_id

@@ -25,90 +25,93 @@ from server.campaigns.models import Campaign
 from server.campaigns.service import MISSING
 from server.csv_safe import csv_text
 from server.errors import InvalidInput, NotFound
+from server.i18n import N_, _
 
 PAGE_SIZE = 50
-OPERATOR = "The operator"
-AUTOMATIC = "Student Voice (automatic)"
-PEER_MODERATOR = "Peer moderator"
+OPERATOR = N_("The operator")
+AUTOMATIC = N_("Student Voice (automatic)")
+PEER_MODERATOR = N_("Peer moderator")
 
 ACTION_LABELS: dict[str, str] = {
     # Moderation
-    "comment.reported": "Reported a comment",
-    "comment.held": "Held a comment",
-    "comment.hidden": "Hid a comment",
-    "comment.restored": "Restored a comment",
-    "comment.removed": "Removed a comment for good",
-    "report.dismissed": "Dismissed a report",
-    "member.muted": "Muted a member",
-    "member.unmuted": "Lifted a mute",
-    "room.premoderation_on": "Turned on approval before comments show",
-    "room.premoderation_off": "Turned off approval before comments show",
-    "room.slow_mode_on": "Turned on slow mode",
-    "room.slow_mode_off": "Turned off slow mode",
-    "room.locked": "Locked the discussion",
-    "room.unlocked": "Unlocked the discussion",
-    "poll.paused": "Paused a poll",
-    "poll.resumed": "Resumed a poll",
-    "peer_moderator.added": "Made someone a peer moderator",
-    "peer_moderator.removed": "Stopped someone being a peer moderator",
-    "word_filter.words_added": "Added words to the word filter",
-    "decision.recorded": "Recorded a decision",
-    "decision.changed": "Changed a decision",
-    "decision.confirmed": "Confirmed a decision",
-    "decision.amended": "Amended a confirmed decision",
-    "decision.published": "Published what was done about a decision",
-    "word_filter.word_removed": "Took a word out of the word filter",
-    "moderation.settings_changed": "Changed the moderation settings",
-    "campaign.member_removed": "Removed someone from a campaign",
-    "user.suspended": "Suspended an account",
-    "user.unsuspended": "Lifted a suspension",
+    "comment.reported": N_("Reported a comment"),
+    "comment.held": N_("Held a comment"),
+    "comment.hidden": N_("Hid a comment"),
+    "comment.restored": N_("Restored a comment"),
+    "comment.removed": N_("Removed a comment for good"),
+    "report.dismissed": N_("Dismissed a report"),
+    "member.muted": N_("Muted a member"),
+    "member.unmuted": N_("Lifted a mute"),
+    "room.premoderation_on": N_("Turned on approval before comments show"),
+    "room.premoderation_off": N_("Turned off approval before comments show"),
+    "room.slow_mode_on": N_("Turned on slow mode"),
+    "room.slow_mode_off": N_("Turned off slow mode"),
+    "room.locked": N_("Locked the discussion"),
+    "room.unlocked": N_("Unlocked the discussion"),
+    "poll.paused": N_("Paused a poll"),
+    "poll.resumed": N_("Resumed a poll"),
+    "peer_moderator.added": N_("Made someone a peer moderator"),
+    "peer_moderator.removed": N_("Stopped someone being a peer moderator"),
+    "word_filter.words_added": N_("Added words to the word filter"),
+    "decision.recorded": N_("Recorded a decision"),
+    "decision.changed": N_("Changed a decision"),
+    "decision.confirmed": N_("Confirmed a decision"),
+    "decision.amended": N_("Amended a confirmed decision"),
+    "decision.published": N_("Published what was done about a decision"),
+    "word_filter.word_removed": N_("Took a word out of the word filter"),
+    "moderation.settings_changed": N_("Changed the moderation settings"),
+    "campaign.member_removed": N_("Removed someone from a campaign"),
+    "user.suspended": N_("Suspended an account"),
+    "user.unsuspended": N_("Lifted a suspension"),
+    "user.erased": N_("Erased an account"),
+    "privacy.settings_changed": N_("Changed the privacy settings"),
     # Safeguarding
-    "concern.raised": "Raised a worry",
-    "concern.seen": "Saw a worry and started dealing with it",
-    "concern.closed": "Closed a worry",
-    "member.consent_recorded": "Recorded a parent's or carer's agreement",
-    "user.reset_code_issued": "Gave out a password reset code",
+    "concern.raised": N_("Raised a worry"),
+    "concern.seen": N_("Saw a worry and started dealing with it"),
+    "concern.closed": N_("Closed a worry"),
+    "member.consent_recorded": N_("Recorded a parent's or carer's agreement"),
+    "user.reset_code_issued": N_("Gave out a password reset code"),
     # Campaigns, polls and comments
-    "campaign.created": "Started a campaign",
-    "campaign.goal_changed": "Changed a campaign's goal",
-    "campaign.live": "Made a campaign live",
-    "campaign.achieved": "Marked a campaign as achieved",
-    "campaign.closed": "Closed a campaign",
-    "campaign.archived": "Archived a campaign",
-    "campaign.unarchived": "Brought back an archived campaign",
-    "campaign.step_added": "Added a step to a plan",
-    "campaign.step_changed": "Changed a step in a plan",
-    "campaign.step_removed": "Removed a step from a plan",
-    "campaign.step_done": "Ticked off a step",
-    "campaign.step_undone": "Unticked a step",
-    "campaign.measure_updated": "Updated a campaign's measure",
-    "campaign.update_posted": "Posted a progress update",
-    "campaign.stakeholder_added": "Added a stakeholder",
-    "campaign.stakeholder_changed": "Changed a stakeholder",
-    "campaign.stakeholder_removed": "Removed a stakeholder",
-    "campaign.member_added": "Joined a campaign",
-    "campaign.lead_added": "Made someone a campaign lead",
-    "campaign.lead_removed": "Stepped a lead back to member",
-    "campaign.facilitator_added": "Added a facilitator",
-    "campaign.left": "Left a campaign",
-    "campaign.code_regenerated": "Made a new join code",
-    "poll.created": "Set up a poll",
-    "poll.opened": "Opened a poll",
-    "poll.closed": "Closed a poll",
-    "poll.revealed": "Showed a poll's results",
-    "poll.hidden": "Hid a poll's results",
-    "comment.edited": "Changed their comment",
-    "comment.deleted": "Deleted their comment",
+    "campaign.created": N_("Started a campaign"),
+    "campaign.goal_changed": N_("Changed a campaign's goal"),
+    "campaign.live": N_("Made a campaign live"),
+    "campaign.achieved": N_("Marked a campaign as achieved"),
+    "campaign.closed": N_("Closed a campaign"),
+    "campaign.archived": N_("Archived a campaign"),
+    "campaign.unarchived": N_("Brought back an archived campaign"),
+    "campaign.step_added": N_("Added a step to a plan"),
+    "campaign.step_changed": N_("Changed a step in a plan"),
+    "campaign.step_removed": N_("Removed a step from a plan"),
+    "campaign.step_done": N_("Ticked off a step"),
+    "campaign.step_undone": N_("Unticked a step"),
+    "campaign.measure_updated": N_("Updated a campaign's measure"),
+    "campaign.update_posted": N_("Posted a progress update"),
+    "campaign.stakeholder_added": N_("Added a stakeholder"),
+    "campaign.stakeholder_changed": N_("Changed a stakeholder"),
+    "campaign.stakeholder_removed": N_("Removed a stakeholder"),
+    "campaign.member_added": N_("Joined a campaign"),
+    "campaign.lead_added": N_("Made someone a campaign lead"),
+    "campaign.lead_removed": N_("Stepped a lead back to member"),
+    "campaign.facilitator_added": N_("Added a facilitator"),
+    "campaign.left": N_("Left a campaign"),
+    "campaign.code_regenerated": N_("Made a new join code"),
+    "poll.created": N_("Set up a poll"),
+    "poll.opened": N_("Opened a poll"),
+    "poll.closed": N_("Closed a poll"),
+    "poll.revealed": N_("Showed a poll's results"),
+    "poll.hidden": N_("Hid a poll's results"),
+    "comment.edited": N_("Changed their comment"),
+    "comment.deleted": N_("Deleted their comment"),
     # Accounts and invites
-    "organisation.created": "Set up the organisation",
-    "user.created": "Made an account",
-    "user.joined": "Joined with an invite code",
-    "user.password_changed": "Changed their password",
-    "user.password_set": "Set a password",
-    "user.reset_code_used": "Chose a new password with a reset code",
-    "staff.added": "Added a member of staff",
-    "invite.created": "Made an invite code",
-    "invite.revoked": "Stopped an invite code",
+    "organisation.created": N_("Set up the organisation"),
+    "user.created": N_("Made an account"),
+    "user.joined": N_("Joined with an invite code"),
+    "user.password_changed": N_("Changed their password"),
+    "user.password_set": N_("Set a password"),
+    "user.reset_code_used": N_("Chose a new password with a reset code"),
+    "staff.added": N_("Added a member of staff"),
+    "invite.created": N_("Made an invite code"),
+    "invite.revoked": N_("Stopped an invite code"),
 }
 
 # What a young person can only have done as a campaign's peer moderator.
@@ -136,18 +139,19 @@ class ActionGroup:
 
 
 GROUPS: tuple[ActionGroup, ...] = (
-    ActionGroup("moderation", "Moderation", actions=frozenset({
+    ActionGroup("moderation", N_("Moderation"), actions=frozenset({
         "comment.reported", "comment.held", "comment.hidden", "comment.restored",
         "comment.removed", "member.muted", "member.unmuted", "poll.paused", "poll.resumed",
         "campaign.member_removed", "user.suspended", "user.unsuspended",
     }), prefixes=("report.", "room.", "peer_moderator.", "word_filter.", "moderation.")),
-    ActionGroup("safeguarding", "Safeguarding", actions=frozenset({
+    ActionGroup("safeguarding", N_("Safeguarding"), actions=frozenset({
         "member.consent_recorded", "user.reset_code_issued",
     }), prefixes=("concern.",)),
-    ActionGroup("campaigns", "Campaigns, polls, comments and decisions",
+    ActionGroup("campaigns", N_("Campaigns, polls, comments and decisions"),
                 prefixes=("campaign.", "poll.", "comment.", "decision.")),
-    ActionGroup("accounts", "Accounts and invites",
-                prefixes=("user.", "staff.", "invite.", "organisation.", "member.")),
+    ActionGroup("accounts", N_("Accounts and invites"),
+                prefixes=("user.", "staff.", "invite.", "organisation.", "member.",
+                          "privacy.")),
 )
 GROUPS_BY_KEY = {group.key: group for group in GROUPS}
 
@@ -217,7 +221,9 @@ def _parse_date(typed: str, field: str, which: str,
             return date.fromisoformat(typed)
     except ValueError:
         pass
-    errors[field] = f"Give the {which} date as year-month-day, like 2026-03-31."
+    errors[field] = (_("Give the start date as year-month-day, like 2026-03-31.")
+                     if which == "start"
+                     else _("Give the end date as year-month-day, like 2026-03-31."))
     return None
 
 
@@ -246,7 +252,7 @@ def _conditions(session: Session, actor: Viewer,
     start = _parse_date(filters.date_from, "from", "start", errors)
     end = _parse_date(filters.date_to, "to", "end", errors)
     if start and end and start > end:
-        errors["to"] = "The end date is before the start date. Choose one on or after it."
+        errors["to"] = _("The end date is before the start date. Choose one on or after it.")
     if start:
         conditions.append(col(AuditEntry.at) >= _day_start(start))
     if end and end < date.max:
@@ -258,18 +264,19 @@ def _conditions(session: Session, actor: Viewer,
         if _whole_number(filters.campaign):
             campaign_id = int(filters.campaign)
         else:
-            errors["campaign"] = "Choose a campaign from the list."
+            errors["campaign"] = _("Choose a campaign from the list.")
     if filters.what in GROUPS_BY_KEY:
         conditions.append(_in_group(GROUPS_BY_KEY[filters.what]))
     elif filters.what in ACTION_LABELS:
         conditions.append(col(AuditEntry.action) == filters.what)
     elif filters.what:
-        errors["what"] = "Choose what to show from the list."
+        errors["what"] = _("Choose what to show from the list.")
     if filters.person:
         person = _person(session, actor, filters.person)
         if person is None:
-            errors["person"] = (f"There is nobody with the username {filters.person} in your "
-                                "organisation. Check the spelling.")
+            errors["person"] = (_("There is nobody with the username %(username)s in your "
+                                  "organisation. Check the spelling.")
+                                % {"username": filters.person})
         else:
             conditions.append(or_(col(AuditEntry.actor_id) == person,
                                   col(AuditEntry.target_user_id) == person))
@@ -278,7 +285,7 @@ def _conditions(session: Session, actor: Viewer,
     if campaign_id is not None:
         found = session.get(Campaign, campaign_id)
         if found is None or found.org_id != actor.org_id:
-            raise NotFound(MISSING)
+            raise NotFound(_(MISSING))
         conditions.append(col(AuditEntry.campaign_id) == campaign_id)
     return conditions
 
@@ -432,19 +439,19 @@ def campaign_choices(session: Session, *, actor: Viewer) -> list[tuple[int, str]
 
 
 CSV_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("when", "When it happened, in UTC (ISO 8601, like 2026-03-31T14:05:09Z)"),
-    ("actor_username", "The username of who did it (empty when no person did it)"),
-    ("actor_name", f"Their display name; \"{OPERATOR}\" for the person who runs the server, "
-                   f"or \"{AUTOMATIC}\" when the app did it on its own"),
-    ("actor_role", "Their role: young person, peer moderator, youth worker or organisation "
-                   "admin"),
-    ("action", "What was done, as a code (like comment.hidden)"),
-    ("action_in_words", "What was done, in words"),
-    ("person_username", "The username of who it was about, if anyone"),
-    ("person_name", "Their display name"),
-    ("campaign", "The title of the campaign it was about, if any"),
-    ("comment_id", "The number of the comment it was about, if any"),
-    ("reason", "Why, in the words of who did it"),
+    ("when", N_("When it happened, in UTC (ISO 8601, like 2026-03-31T14:05:09Z)")),
+    ("actor_username", N_("The username of who did it (empty when no person did it)")),
+    ("actor_name", N_("Their display name; \"The operator\" for the person who runs the "
+                      "server, or \"Student Voice (automatic)\" when the app did it on its own")),
+    ("actor_role", N_("Their role: young person, peer moderator, youth worker or organisation "
+                      "admin")),
+    ("action", N_("What was done, as a code (like comment.hidden)")),
+    ("action_in_words", N_("What was done, in words")),
+    ("person_username", N_("The username of who it was about, if anyone")),
+    ("person_name", N_("Their display name")),
+    ("campaign", N_("The title of the campaign it was about, if any")),
+    ("comment_id", N_("The number of the comment it was about, if any")),
+    ("reason", N_("Why, in the words of who did it")),
 )
 
 
@@ -459,4 +466,5 @@ def csv_row(row: AuditRow) -> list[object]:
 
 
 def csv_file(rows: Iterable[AuditRow]) -> str:
-    return csv_text([name for name, _ in CSV_COLUMNS], (csv_row(row) for row in rows), bom=True)
+    return csv_text([name for name, _description in CSV_COLUMNS], (csv_row(row) for row in rows),
+                    bom=True)

@@ -28,17 +28,18 @@ from server.accounts.sessions import Viewer
 from server.campaigns import discussion, service
 from server.campaigns.models import Campaign, Comment, CommentState, HoldCause, Reaction
 from server.errors import InvalidInput, NotAllowed, NotFound
+from server.i18n import N_, _
 from server.live import events
 from server.moderation import word_filter
 from server.moderation.models import REPORT_KIND_LABELS, Report, ReportKind
 
 WORDS_MAX = 500
-STAFF_ONLY = "Only youth workers and admins can do that."
-ADMINS_ONLY = "Only organisation admins can delete a comment for good."
-MODERATORS_ONLY = "Only youth workers, admins and this campaign's peer moderators can do that."
-PEER_RESTORE = ("Peer moderators can bring back only what a peer moderator held. A youth worker "
-                "will look at this one.")
-REASON_NEEDED = "Say why, in a few words: it goes in the audit log."
+STAFF_ONLY = N_("Only youth workers and admins can do that.")
+ADMINS_ONLY = N_("Only organisation admins can delete a comment for good.")
+MODERATORS_ONLY = N_("Only youth workers, admins and this campaign's peer moderators can do that.")
+PEER_RESTORE = N_("Peer moderators can bring back only what a peer moderator held. A youth "
+                  "worker will look at this one.")
+REASON_NEEDED = N_("Say why, in a few words: it goes in the audit log.")
 
 
 # ---------------------------------------------------------------- who may act
@@ -47,11 +48,11 @@ REASON_NEEDED = "Say why, in a few words: it goes in the audit log."
 def _comment(session: Session, actor: Viewer, comment_id: int) -> tuple[Comment, Campaign]:
     comment = session.get(Comment, comment_id)
     if comment is None:
-        raise NotFound(discussion.COMMENT_MISSING)
+        raise NotFound(_(discussion.COMMENT_MISSING))
     try:
-        campaign, _ = service._load(session, actor, comment.campaign_id)
+        campaign, _membership = service._load(session, actor, comment.campaign_id)
     except NotFound:
-        raise NotFound(discussion.COMMENT_MISSING) from None
+        raise NotFound(_(discussion.COMMENT_MISSING)) from None
     return comment, campaign
 
 
@@ -73,19 +74,20 @@ def _moderator(session: Session, actor: Viewer, comment_id: int, *, peers: bool
     peer = peers and is_peer_moderator(session, actor, campaign.id or 0)
     if not peer:
         if comment.published_at is None:
-            raise NotFound(discussion.COMMENT_MISSING)
-        raise NotAllowed(MODERATORS_ONLY if peers else STAFF_ONLY)
+            raise NotFound(_(discussion.COMMENT_MISSING))
+        raise NotAllowed(_(MODERATORS_ONLY) if peers else _(STAFF_ONLY))
     if comment.published_at is None:
-        raise NotFound(discussion.COMMENT_MISSING)  # peers see only what everyone saw
+        raise NotFound(_(discussion.COMMENT_MISSING))  # peers see only what everyone saw
     return comment, campaign, True
 
 
 def _reason(value: Any, *, required: bool) -> str:
     words = value.strip() if isinstance(value, str) else ""
     if required and not words:
-        raise InvalidInput({"reason": REASON_NEEDED})
+        raise InvalidInput({"reason": _(REASON_NEEDED)})
     if len(words) > WORDS_MAX:
-        raise InvalidInput({"reason": f"Keep it to {WORDS_MAX} characters or fewer."})
+        raise InvalidInput({"reason": _("Keep it to %(most)s characters or fewer.")
+                            % {"most": WORDS_MAX}})
     return words
 
 
@@ -144,18 +146,19 @@ class Reported:
 def report_comment(session: Session, *, actor: Viewer, comment_id: int, kind: Any,
                    words: Any = "") -> Reported:
     service._require_active_account(session, actor)
-    comment, campaign, _ = discussion._load_comment(session, actor, comment_id)
+    comment, campaign, _membership = discussion._load_comment(session, actor, comment_id)
     if comment.author_id == actor.user_id:
-        raise NotAllowed("You cannot report your own comment. You can change or delete it.")
+        raise NotAllowed(_("You cannot report your own comment. You can change or delete it."))
     if comment.deleted_at is not None or comment.state == CommentState.removed:
-        raise NotAllowed("That comment has gone already.")
+        raise NotAllowed(_("That comment has gone already."))
     errors: dict[str, str] = {}
     if not isinstance(kind, str) or kind not in {str(k) for k in ReportKind}:
-        choices = ", ".join(label.lower() for label in REPORT_KIND_LABELS.values())
-        errors["kind"] = f"Choose what is wrong: {choices}."
+        choices = ", ".join(_(label).lower() for label in REPORT_KIND_LABELS.values())
+        errors["kind"] = _("Choose what is wrong: %(choices)s.") % {"choices": choices}
     text = words.strip() if isinstance(words, str) else ""
     if len(text) > WORDS_MAX:
-        errors["words"] = f"Keep it to {WORDS_MAX} characters or fewer (yours has {len(text)})."
+        errors["words"] = (_("Keep it to %(most)s characters or fewer (yours has %(count)s).")
+                           % {"most": WORDS_MAX, "count": len(text)})
     if errors:
         raise InvalidInput(errors)
     earlier = session.exec(select(Report).where(
@@ -203,10 +206,10 @@ def hold_comment(session: Session, *, actor: Viewer, comment_id: int, reason: An
 
 
 def hide_comment(session: Session, *, actor: Viewer, comment_id: int, reason: Any) -> Comment:
-    comment, campaign, _ = _moderator(session, actor, comment_id, peers=False)
+    comment, campaign, _peer = _moderator(session, actor, comment_id, peers=False)
     words = _reason(reason, required=True)
     if comment.state == CommentState.removed:
-        raise NotAllowed("That comment has been deleted for good already.")
+        raise NotAllowed(_("That comment has been deleted for good already."))
     closed = _resolve_reports(session, actor, comment_id, "hidden")
     if comment.state != CommentState.hidden:
         _withhold(session, comment, CommentState.hidden, actor, words)
@@ -221,13 +224,13 @@ def restore_comment(session: Session, *, actor: Viewer, comment_id: int) -> Comm
     this is approving it."""
     comment, campaign, peer = _moderator(session, actor, comment_id, peers=True)
     if comment.state == CommentState.removed:
-        raise NotAllowed("That comment was deleted for good, so it cannot come back.")
+        raise NotAllowed(_("That comment was deleted for good, so it cannot come back."))
     if peer and (comment.state != CommentState.held or comment.held_because != HoldCause.peer):
-        raise NotAllowed(PEER_RESTORE)
+        raise NotAllowed(_(PEER_RESTORE))
     if comment.state == CommentState.shown:
         return comment
     if comment.deleted_at is not None:
-        raise NotAllowed("Its author deleted that comment.")
+        raise NotAllowed(_("Its author deleted that comment."))
     _shown_again(session, comment)
     _resolve_reports(session, actor, comment_id, "restored")
     _record(session, actor.user_id, campaign, comment, "comment.restored")
@@ -240,8 +243,8 @@ def remove_comment(session: Session, *, actor: Viewer, comment_id: int, reason: 
     if not actor.is_admin:
         service._require_active_account(session, actor)
         _comment(session, actor, comment_id)  # another organisation's comment: 404, not 403
-        raise NotAllowed(ADMINS_ONLY)
-    comment, campaign, _ = _moderator(session, actor, comment_id, peers=False)
+        raise NotAllowed(_(ADMINS_ONLY))
+    comment, campaign, _peer = _moderator(session, actor, comment_id, peers=False)
     words = _reason(reason, required=True)
     if comment.state == CommentState.removed:
         return comment
@@ -256,7 +259,7 @@ def remove_comment(session: Session, *, actor: Viewer, comment_id: int, reason: 
 def dismiss_reports(session: Session, *, actor: Viewer, comment_id: int, reason: Any = ""
                     ) -> Comment:
     """The reports were not a problem: they are closed, and a comment they held comes back."""
-    comment, campaign, _ = _moderator(session, actor, comment_id, peers=False)
+    comment, campaign, _peer = _moderator(session, actor, comment_id, peers=False)
     words = _reason(reason, required=False)
     count = _resolve_reports(session, actor, comment_id, "dismissed")
     if (comment.state == CommentState.held and comment.held_because == HoldCause.reports

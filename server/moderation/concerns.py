@@ -26,20 +26,21 @@ from server.accounts.sessions import Viewer
 from server.campaigns import service, team
 from server.campaigns.models import Campaign, CampaignMember, Comment, CommentState
 from server.errors import InvalidInput, NotAllowed, NotFound
+from server.i18n import N_, _
 from server.live import events
 from server.moderation.models import Concern
 
 TEXT_MAX = 2000
 OUTCOME_MAX = 2000
 
-RECEIVED = "Received"
-SEEN = "A youth worker has seen it"
-DEALT_WITH = "A youth worker has dealt with it"
+RECEIVED = N_("Received")
+SEEN = N_("A youth worker has seen it")
+DEALT_WITH = N_("A youth worker has dealt with it")
 
-STAFF_ONLY = "Only youth workers and organisation admins can see concerns."
-CONCERN_MISSING = "We could not find that concern."
-COMMENT_MISSING = "We could not find that comment in this campaign."
-CHOOSE_PERSON = "Choose someone from the list, or leave it as \"No one in particular\"."
+STAFF_ONLY = N_("Only youth workers and organisation admins can see concerns.")
+CONCERN_MISSING = N_("We could not find that concern.")
+COMMENT_MISSING = N_("We could not find that comment in this campaign.")
+CHOOSE_PERSON = N_("Choose someone from the list, or leave it as \"No one in particular\".")
 ZERO_WIDTH_JOINERS = frozenset("\u200c\u200d")  # inside emoji like 👨‍👩‍👧
 EMOJI_TAGS = range(0xE0020, 0xE0080)  # inside flag emoji like 🏴󠁧󠁢󠁳󠁣󠁴󠁿
 
@@ -130,7 +131,7 @@ def status_of(concern: Concern) -> str:
 
 def _require_staff(actor: Viewer) -> None:
     if not actor.is_staff:
-        raise NotAllowed(STAFF_ONLY)
+        raise NotAllowed(_(STAFF_ONLY))
 
 
 def _id(value: Any) -> int | None:
@@ -154,14 +155,14 @@ def _showable(ch: str) -> bool:
     return not unicodedata.category(ch).startswith("C")
 
 
-def _words(value: Any, field: str, *, empty: str, limit: int, noun: str) -> str:
+def _words(value: Any, field: str, *, empty: str, limit: int, too_long: str) -> str:
+    """`too_long` says it with %(most)s and %(count)s."""
     words = team.clean_text(value if isinstance(value, str) else "", multiline=True)
     words = "".join(ch for ch in words if _showable(ch)).strip()
     if not words:
         raise InvalidInput({field: empty})
     if len(words) > limit:
-        raise InvalidInput({field: f"Please keep {noun} to {limit:,} characters or fewer "
-                                   f"(it has {len(words):,})."})
+        raise InvalidInput({field: too_long % {"most": f"{limit:,}", "count": f"{len(words):,}"}})
     return words
 
 
@@ -179,12 +180,12 @@ def _comment(session: Session, campaign_id: int, comment_id: Any) -> Comment | N
     try:
         wanted = _id(comment_id)
     except ValueError:
-        raise NotFound(COMMENT_MISSING) from None
+        raise NotFound(_(COMMENT_MISSING)) from None
     if wanted is None:
         return None
     found = session.get(Comment, wanted)
     if found is None or found.campaign_id != campaign_id:
-        raise NotFound(COMMENT_MISSING)
+        raise NotFound(_(COMMENT_MISSING))
     return found
 
 
@@ -205,7 +206,7 @@ def _about_comment(session: Session, comment: Comment, *, staff: bool,
 def worried_form(session: Session, *, actor: Viewer, campaign_id: int,
                  comment_id: Any = None) -> WorriedForm:
     """What the "I'm worried about something" page shows around its form."""
-    campaign, _ = service._load(session, actor, campaign_id)
+    campaign, _membership = service._load(session, actor, campaign_id)
     comment = _comment(session, campaign_id, comment_id)
     return WorriedForm(
         campaign_id=campaign_id, title=campaign.title,
@@ -217,22 +218,24 @@ def worried_form(session: Session, *, actor: Viewer, campaign_id: int,
 def raise_concern(session: Session, *, actor: Viewer, campaign_id: int, text: Any,
                   comment_id: Any = None, about_user_id: Any = None) -> Concern:
     service._require_active_account(session, actor)
-    campaign, _ = service._load(session, actor, campaign_id)
+    campaign, _membership = service._load(session, actor, campaign_id)
     comment = _comment(session, campaign_id, comment_id)
     errors: dict[str, str] = {}
     words, about = "", None
     try:
-        words = _words(text, "text", empty="Tell us what is worrying you, in your own words.",
-                       limit=TEXT_MAX, noun="it")
+        words = _words(
+            text, "text", empty=_("Tell us what is worrying you, in your own words."),
+            limit=TEXT_MAX,
+            too_long=_("Please keep it to %(most)s characters or fewer (it has %(count)s)."))
     except InvalidInput as problem:
         errors.update(problem.errors)
     try:
         about = _id(about_user_id)
     except ValueError:
-        errors["about_user_id"] = CHOOSE_PERSON
+        errors["about_user_id"] = _(CHOOSE_PERSON)
     if about is not None and about not in {
             p.user_id for p in _people(session, campaign_id, actor)}:
-        errors["about_user_id"] = CHOOSE_PERSON
+        errors["about_user_id"] = _(CHOOSE_PERSON)
     if errors:
         raise InvalidInput(errors)
     concern = Concern(org_id=campaign.org_id, campaign_id=campaign_id,
@@ -317,7 +320,7 @@ def _load(session: Session, actor: Viewer, concern_id: int, *, lock: bool = Fals
         query = query.with_for_update()
     found = session.exec(query).first()
     if found is None or found.org_id != actor.org_id:
-        raise NotFound(CONCERN_MISSING)
+        raise NotFound(_(CONCERN_MISSING))
     return found
 
 
@@ -350,9 +353,11 @@ def close_concern(session: Session, *, actor: Viewer, concern_id: int,
     concern someone has closed already stays as they left it."""
     service._require_active_account(session, actor)
     concern = _load(session, actor, concern_id, lock=True)
-    note = _words(outcome, "outcome",
-                  empty="Write a short note of what was done: other youth workers will read it.",
-                  limit=OUTCOME_MAX, noun="the note")
+    note = _words(
+        outcome, "outcome",
+        empty=_("Write a short note of what was done: other youth workers will read it."),
+        limit=OUTCOME_MAX,
+        too_long=_("Please keep the note to %(most)s characters or fewer (it has %(count)s)."))
     if concern.closed_at is None:
         now = clock.now()
         if concern.seen_at is None:

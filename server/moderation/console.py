@@ -20,6 +20,7 @@ from server.audit import AuditEntry
 from server.campaigns import discussion
 from server.campaigns.models import HOLD_CAUSE_LABELS, Campaign, Comment, CommentState, HoldCause
 from server.errors import NotAllowed
+from server.i18n import _
 from server.moderation import concerns, mutes
 from server.moderation.models import REPORT_KIND_LABELS, Mute, Report, ReportKind
 
@@ -94,15 +95,15 @@ def _users(session: Session, ids: set[int]) -> dict[int, User]:
 
 
 def _items(session: Session, rows: list[tuple[Comment, Campaign]]) -> list[Item]:
-    ids = [comment.id for comment, _ in rows if comment.id is not None]
+    ids = [comment.id for comment, _campaign in rows if comment.id is not None]
     reports: dict[int, list[Report]] = defaultdict(list)
     if ids:
         for report in session.exec(select(Report).where(
                 col(Report.comment_id).in_(ids), col(Report.resolved_at).is_(None))
                 .order_by(col(Report.id))):
             reports[report.comment_id].append(report)
-    people = _users(session, {c.author_id for c, _ in rows if c.author_id}
-                    | {c.moderated_by for c, _ in rows if c.moderated_by}
+    people = _users(session, {c.author_id for c, _campaign in rows if c.author_id}
+                    | {c.moderated_by for c, _campaign in rows if c.moderated_by}
                     | {r.reporter_id for found in reports.values() for r in found
                        if r.reporter_id})
     reactions = discussion._reaction_counts(session, ids)
@@ -118,7 +119,7 @@ def _items(session: Session, rows: list[tuple[Comment, Campaign]]) -> list[Item]
             campaign_id=campaign.id or 0,
             campaign_title=campaign.title,
             author_id=comment.author_id,
-            author_name=author.display_name if author else "A former member",
+            author_name=author.display_name if author else _("A former member"),
             author_username=author.username if author else "",
             cause=HOLD_CAUSE_LABELS[HoldCause(comment.held_because)] if held else "",
             held_by_peer=held and comment.held_because == HoldCause.peer,
@@ -126,7 +127,7 @@ def _items(session: Session, rows: list[tuple[Comment, Campaign]]) -> list[Item]
             reason=comment.moderation_reason,
             reports=[ReportView(r.kind, REPORT_KIND_LABELS[ReportKind(r.kind)], r.words,
                                 people[r.reporter_id].display_name
-                                if r.reporter_id in people else "A former member",
+                                if r.reporter_id in people else _("A former member"),
                                 r.created_at)
                      for r in reports.get(comment.id or 0, [])],
         ))
@@ -135,7 +136,7 @@ def _items(session: Session, rows: list[tuple[Comment, Campaign]]) -> list[Item]
 
 def queue(session: Session, *, actor: Viewer) -> Queue:
     if not actor.is_staff:
-        raise NotAllowed("The moderation console is for youth workers and admins.")
+        raise NotAllowed(_("The moderation console is for youth workers and admins."))
     in_org = select(Comment, Campaign).join(Campaign, col(Campaign.id) == col(Comment.campaign_id)
                                             ).where(Campaign.org_id == actor.org_id)
     held = list(session.exec(in_org.where(

@@ -5,6 +5,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from server.errors import InvalidInput
+from server.i18n import _, ngettext
 from server.moderation import word_filter
 from server.moderation.models import FilterMode
 from server.web import form, path_int, read, redirect, render, signed_in, staff_only, write
@@ -17,27 +18,26 @@ def _count(request: Request, name: str) -> int:
     return int(value) if value.isascii() and value.isdigit() else 0
 
 
-def _were(n: int) -> str:
-    return f"{n} was" if n == 1 else f"{n} were"
-
-
 def _notice(request: Request) -> str:
     """What the last action did, carried through the redirect (counts only: the words
     themselves stay out of addresses and logs)."""
     if "added" in request.query_params:
         added, already = _count(request, "added"), _count(request, "already")
         unusable = _count(request, "unusable")
-        parts = [f"Added {added}." if added else "Nothing new to add."]
+        parts = [_("Added %(num)s.") % {"num": added} if added else _("Nothing new to add.")]
         if already:
-            parts.append(f"{_were(already)} already on the list.")
+            parts.append(ngettext("%(num)s was already on the list.",
+                                  "%(num)s were already on the list.", already)
+                         % {"num": already})
         if unusable:
-            parts.append(f"{_were(unusable)} left out because "
-                         f"{'it has' if unusable == 1 else 'they have'} no letters or numbers.")
+            parts.append(ngettext("%(num)s was left out because it has no letters or numbers.",
+                                  "%(num)s were left out because they have no letters or "
+                                  "numbers.", unusable) % {"num": unusable})
         return " ".join(parts)
     if request.query_params.get("removed") == "1":
-        return "Removed from the list."
+        return _("Removed from the list.")
     if request.query_params.get("saved") == "1":
-        return "Settings saved."
+        return _("Settings saved.")
     return ""
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from server.db import UTCDateTime, created_now, foreign_key
+from server.i18n import N_
 
 
 class ReportKind(StrEnum):
@@ -26,10 +27,10 @@ class ReportKind(StrEnum):
 
 
 REPORT_KIND_LABELS = {
-    ReportKind.unkind: "Unkind",
-    ReportKind.unsafe: "Unsafe",
-    ReportKind.spam: "Spam",
-    ReportKind.other: "Something else",
+    ReportKind.unkind: N_("Unkind"),
+    ReportKind.unsafe: N_("Unsafe"),
+    ReportKind.spam: N_("Spam"),
+    ReportKind.other: N_("Something else"),
 }
 
 
@@ -110,8 +111,8 @@ class FilterMode(StrEnum):
 
 
 FILTER_MODE_LABELS = {
-    FilterMode.block: "Stop the comment and ask them to say it another way",
-    FilterMode.hold: "Hold the comment until a youth worker looks",
+    FilterMode.block: N_("Stop the comment and ask them to say it another way"),
+    FilterMode.hold: N_("Hold the comment until a youth worker looks"),
 }
 
 DEFAULT_REPORT_THRESHOLD = 3

@@ -15,6 +15,7 @@ from server.accounts.models import Role
 from server.accounts.sessions import Viewer
 from server.campaigns import service
 from server.errors import InvalidInput, NotAllowed
+from server.i18n import N_, _, ngettext
 from server.live import events
 from server.moderation.models import Mute
 
@@ -25,11 +26,11 @@ DURATIONS: Mapping[str, timedelta | None] = {
     "lifted": None,
 }
 DURATION_LABELS = {
-    "10m": "For 10 minutes",
-    "1h": "For 1 hour",
-    "lifted": "Until a youth worker lifts it",
+    "10m": N_("For 10 minutes"),
+    "1h": N_("For 1 hour"),
+    "lifted": N_("Until a youth worker lifts it"),
 }
-STAFF_ONLY = "Only youth workers and admins can mute people."
+STAFF_ONLY = N_("Only youth workers and admins can mute people.")
 REASON_MAX = 500
 
 
@@ -43,20 +44,42 @@ def active(session: Session, campaign_id: int, user_id: int) -> Mute | None:
     ).order_by(col(Mute.id).desc())).first()
 
 
-def time_left(mute: Mute, now: datetime | None = None) -> str:
-    """ "for another 9 minutes", "until a youth worker lifts it" """
+def _remaining(mute: Mute, now: datetime | None = None) -> tuple[str, int]:
+    """("lifted", 0) until a youth worker lifts it, else ("seconds" or "minutes", how many)."""
     if mute.until is None:
-        return "until a youth worker lifts it"
+        return "lifted", 0
     seconds = max(0.0, (mute.until - (now or clock.now())).total_seconds())
     if seconds < 60:
-        whole = max(1, math.ceil(seconds))
-        return f"for another {whole} second{'s' if whole != 1 else ''}"
-    minutes = math.ceil(seconds / 60)
-    return f"for another {minutes} minute{'s' if minutes != 1 else ''}"
+        return "seconds", max(1, math.ceil(seconds))
+    return "minutes", math.ceil(seconds / 60)
+
+
+def time_left(mute: Mute, now: datetime | None = None) -> str:
+    """ "for another 9 minutes", "until a youth worker lifts it" """
+    unit, num = _remaining(mute, now)
+    if unit == "lifted":
+        return _("until a youth worker lifts it")
+    if unit == "seconds":
+        return ngettext("for another %(num)s second", "for another %(num)s seconds",
+                        num) % {"num": num}
+    return ngettext("for another %(num)s minute", "for another %(num)s minutes",
+                    num) % {"num": num}
 
 
 def refusal(mute: Mute) -> str:
-    return f"A youth worker has muted you in this campaign {time_left(mute)}."
+    """Why a muted member cannot comment, in a sentence of its own."""
+    unit, num = _remaining(mute)
+    if unit == "lifted":
+        return _("A youth worker has muted you in this campaign until a youth worker lifts it.")
+    if unit == "seconds":
+        message = ngettext(
+            "A youth worker has muted you in this campaign for another %(num)s second.",
+            "A youth worker has muted you in this campaign for another %(num)s seconds.", num)
+    else:
+        message = ngettext(
+            "A youth worker has muted you in this campaign for another %(num)s minute.",
+            "A youth worker has muted you in this campaign for another %(num)s minutes.", num)
+    return message % {"num": num}
 
 
 @dataclass(frozen=True)
@@ -79,9 +102,9 @@ def active_in(session: Session, campaign_id: int) -> list[MuteView]:
 
 
 def _staff_on(session: Session, actor: Viewer, campaign_id: int) -> Any:
-    campaign, _ = service._load(session, actor, campaign_id)
+    campaign, _membership = service._load(session, actor, campaign_id)
     if not actor.is_staff:
-        raise NotAllowed(STAFF_ONLY)
+        raise NotAllowed(_(STAFF_ONLY))
     service._require_active_account(session, actor)
     return campaign
 
@@ -91,8 +114,8 @@ def mute(session: Session, *, actor: Viewer, campaign_id: int, user_id: Any, dur
     """Mute a young person in the campaign. Muting them again replaces the earlier mute."""
     campaign = _staff_on(session, actor, campaign_id)
     if not isinstance(duration, str) or duration not in DURATIONS:
-        raise InvalidInput({"duration": "Choose how long: 10 minutes, 1 hour, or until you "
-                                        "lift it."})
+        raise InvalidInput({"duration": _("Choose how long: 10 minutes, 1 hour, or until you "
+                                          "lift it.")})
     target = _member(session, campaign_id, user_id)
     now = clock.now()
     earlier = active(session, campaign_id, target)
@@ -103,7 +126,8 @@ def mute(session: Session, *, actor: Viewer, campaign_id: int, user_id: Any, dur
     length = DURATIONS[duration]
     words = reason.strip() if isinstance(reason, str) else ""
     if len(words) > REASON_MAX:
-        raise InvalidInput({"reason": f"Keep the reason to {REASON_MAX} characters or fewer."})
+        raise InvalidInput({"reason": _("Keep the reason to %(most)s characters or fewer.")
+                            % {"most": REASON_MAX}})
     made = Mute(campaign_id=campaign_id, user_id=target, created_by=actor.user_id,
                 created_at=now, until=now + length if length else None, reason=words)
     session.add(made)
@@ -134,7 +158,7 @@ def _whole(value: Any) -> int:
         return value
     if isinstance(value, str) and value.strip().isdigit():
         return int(value)
-    raise InvalidInput({"user_id": "Choose someone in this campaign."})
+    raise InvalidInput({"user_id": _("Choose someone in this campaign.")})
 
 
 def _member(session: Session, campaign_id: int, user_id: Any) -> int:
@@ -142,8 +166,8 @@ def _member(session: Session, campaign_id: int, user_id: Any) -> int:
     wanted = _whole(user_id)
     membership = service._membership(session, campaign_id, wanted)
     if service._active_role(membership) is None:
-        raise InvalidInput({"user_id": "Choose someone in this campaign."})
+        raise InvalidInput({"user_id": _("Choose someone in this campaign.")})
     people = service._people_roles(session, {wanted})
     if people.get(wanted) != Role.young_person:
-        raise InvalidInput({"user_id": "Only young people can be muted."})
+        raise InvalidInput({"user_id": _("Only young people can be muted.")})
     return wanted

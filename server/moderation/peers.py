@@ -12,27 +12,28 @@ from server.accounts.sessions import Viewer
 from server.campaigns import service
 from server.campaigns.models import CampaignMember, CampaignRole
 from server.errors import InvalidInput, NotAllowed
+from server.i18n import N_, _
 from server.live import events
 from server.moderation import mutes
 
-LEADS_ONLY = "Only the campaign's leads and youth workers can choose peer moderators."
+LEADS_ONLY = N_("Only the campaign's leads and youth workers can choose peer moderators.")
 
 
 def set_peer_moderator(session: Session, *, actor: Viewer, campaign_id: int, user_id: Any,
                        on: Any) -> CampaignMember:
     campaign, membership = service._writable(session, actor, campaign_id)
     if not actor.is_staff and service._active_role(membership) != CampaignRole.lead:
-        raise NotAllowed(LEADS_ONLY)
+        raise NotAllowed(_(LEADS_ONLY))
     if isinstance(on, str) and on.lower() in ("1", "true", "on", "yes", "0", "false", "off",
                                               "no"):
         on = on.lower() in ("1", "true", "on", "yes")
     if not isinstance(on, bool):
-        raise InvalidInput({"on": "Say whether to make them a peer moderator or not."})
+        raise InvalidInput({"on": _("Say whether to make them a peer moderator or not.")})
     wanted = mutes._whole(user_id)
     target = service._target(session, campaign, wanted)
     if (target.role == CampaignRole.facilitator
             or service._people_roles(session, {wanted}).get(wanted) != Role.young_person):
-        raise InvalidInput({"user_id": "Peer moderators are young people in the campaign."})
+        raise InvalidInput({"user_id": _("Peer moderators are young people in the campaign.")})
     if (target.peer_moderator_at is not None) == on:
         return target
     target.peer_moderator_at = clock.now() if on else None

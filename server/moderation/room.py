@@ -20,9 +20,10 @@ from server.accounts.sessions import Viewer
 from server.campaigns import polls, service, tallies
 from server.campaigns.models import Campaign, Poll
 from server.errors import InvalidInput, NotAllowed
+from server.i18n import N_, _
 from server.live import events
 
-STAFF_ONLY = "Only youth workers and admins can change the room's controls."
+STAFF_ONLY = N_("Only youth workers and admins can change the room's controls.")
 SLOW_MODE_CHOICES = (0, 10, 30, 60, 120, 300)  # seconds; 0 is off
 SLOW_MODE_MAX = 3600
 ROOM_CHANGED = "room.changed"
@@ -49,7 +50,7 @@ def room_of(campaign: Campaign) -> Room:
 
 
 def get_room(session: Session, *, actor: Viewer, campaign_id: int) -> Room:
-    campaign, _ = service._load(session, actor, campaign_id)
+    campaign, _membership = service._load(session, actor, campaign_id)
     return room_of(campaign)
 
 
@@ -63,22 +64,22 @@ def _flag(value: Any, name: str) -> bool | None:
         return True
     if isinstance(value, str) and value.lower() in ("0", "false", "off", "no"):
         return False
-    raise InvalidInput({name: "Choose on or off."})
+    raise InvalidInput({name: _("Choose on or off.")})
 
 
 def _seconds(value: Any) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise InvalidInput({"slow_mode_seconds": "Choose how many seconds."})
+        raise InvalidInput({"slow_mode_seconds": _("Choose how many seconds.")})
     try:
         seconds = int(value)
     except (TypeError, ValueError):
-        raise InvalidInput({"slow_mode_seconds": "Slow mode needs a whole number of seconds, "
-                                                 "like 30 (0 turns it off)."}) from None
+        raise InvalidInput({"slow_mode_seconds": _("Slow mode needs a whole number of seconds, "
+                                                   "like 30 (0 turns it off).")}) from None
     if not 0 <= seconds <= SLOW_MODE_MAX:
-        raise InvalidInput({"slow_mode_seconds": f"Choose between 0 (off) and {SLOW_MODE_MAX} "
-                                                 "seconds."})
+        raise InvalidInput({"slow_mode_seconds": _("Choose between 0 (off) and %(most)s seconds.")
+                            % {"most": SLOW_MODE_MAX}})
     return seconds
 
 
@@ -87,8 +88,8 @@ def set_room(session: Session, *, actor: Viewer, campaign_id: int, premoderation
     """Change any of the room's controls; those not given stay as they are."""
     if not actor.is_staff:
         service._load(session, actor, campaign_id)  # another organisation's campaign: 404
-        raise NotAllowed(STAFF_ONLY)
-    campaign, _ = service._writable(session, actor, campaign_id)
+        raise NotAllowed(_(STAFF_ONLY))
+    campaign, _membership = service._writable(session, actor, campaign_id)
     errors: dict[str, str] = {}
     wanted: dict[str, Any] = {}
     for name, value, parse in (("premoderation", premoderation, _flag),
@@ -130,17 +131,17 @@ def set_room(session: Session, *, actor: Viewer, campaign_id: int, premoderation
 
 def pause_poll(session: Session, *, actor: Viewer, poll_id: int, paused: Any) -> Poll:
     """Stop an open poll taking votes for a moment, or let it take them again."""
-    poll, campaign, _ = polls._load_poll(session, actor, poll_id, lock="update")
+    poll, campaign, _membership = polls._load_poll(session, actor, poll_id, lock="update")
     if not actor.is_staff:
-        raise NotAllowed("Only youth workers and admins can pause a poll.")
+        raise NotAllowed(_("Only youth workers and admins can pause a poll."))
     service._require_active_account(session, actor)
     wanted = _flag(paused, "paused")
     if wanted is None:
-        raise InvalidInput({"paused": "Say whether to pause the poll or resume it."})
+        raise InvalidInput({"paused": _("Say whether to pause the poll or resume it.")})
     if campaign.archived_at is not None:
-        raise NotAllowed("This campaign is archived: it can be read but not changed.")
+        raise NotAllowed(_("This campaign is archived: it can be read but not changed."))
     if tallies.is_closed(poll) or poll.status != "open":
-        raise NotAllowed("Only an open poll can be paused or resumed.")
+        raise NotAllowed(_("Only an open poll can be paused or resumed."))
     if (poll.paused_at is not None) == wanted:
         return poll
     poll.paused_at = clock.now() if wanted else None

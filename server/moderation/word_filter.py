@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from server import audit
 from server.accounts.sessions import Viewer
 from server.errors import InvalidInput, NotAllowed, NotFound
+from server.i18n import _
 from server.moderation import words
 from server.moderation.models import FilterMode, FilterWord, ModerationSettings
 
@@ -37,7 +38,8 @@ class Added:
 
 def _require_staff(actor: Viewer) -> None:
     if not actor.is_staff:
-        raise NotAllowed("Only youth workers and organisation admins can manage the word filter.")
+        raise NotAllowed(_("Only youth workers and organisation admins can manage the word "
+                           "filter."))
 
 
 def settings_for(session: Session, org_id: int) -> ModerationSettings:
@@ -81,26 +83,28 @@ def add_words(session: Session, *, actor: Viewer, text: str) -> Added:
     _require_staff(actor)
     phrases = _split(text)
     if not phrases:
-        raise InvalidInput({"words": "Type at least one word or phrase: one per line, or "
-                                     "separated by commas."})
+        raise InvalidInput({"words": _("Type at least one word or phrase: one per line, or "
+                                       "separated by commas.")})
     if len(phrases) > ADD_AT_ONCE_MAX:
-        raise InvalidInput({"words": f"That is {len(phrases):,} words or phrases. Add up to "
-                                     f"{ADD_AT_ONCE_MAX} at a time."})
+        raise InvalidInput({"words": _("That is %(count)s words or phrases. Add up to %(most)s at "
+                                       "a time.")
+                            % {"count": f"{len(phrases):,}", "most": ADD_AT_ONCE_MAX}})
     new: dict[str, str] = {}
     unusable: list[str] = []
     for phrase in phrases:
         matched_as = words.key(phrase)
         # Some characters spell out into several letters, so the stored form can be longer.
         if len(phrase) > PHRASE_MAX or len(matched_as) > PHRASE_MAX:
-            raise InvalidInput({"words": f"Keep each word or phrase to {PHRASE_MAX} characters "
-                                         f"or fewer. This one is longer: “{_shorten(phrase)}”."})
+            raise InvalidInput({"words": _("Keep each word or phrase to %(most)s characters or "
+                                           "fewer. This one is longer: “%(phrase)s”.")
+                                % {"most": PHRASE_MAX, "phrase": _shorten(phrase)}})
         if not matched_as:
             unusable.append(phrase)
         else:
             new.setdefault(matched_as, phrase)
     if not new:
-        raise InvalidInput({"words": "The filter can only match words with letters or numbers "
-                                     "in them. Type the words themselves."})
+        raise InvalidInput({"words": _("The filter can only match words with letters or numbers "
+                                       "in them. Type the words themselves.")})
     existing = set(session.exec(select(FilterWord.key).where(
         FilterWord.org_id == actor.org_id, col(FilterWord.key).in_(list(new)))))
     already_there = [phrase for matched_as, phrase in new.items() if matched_as in existing]
@@ -110,8 +114,10 @@ def add_words(session: Session, *, actor: Viewer, text: str) -> Added:
                          .where(FilterWord.org_id == actor.org_id)).one()
     if count + len(to_add) > LIST_MAX:
         room = max(LIST_MAX - count, 0)
-        raise InvalidInput({"words": f"The list can hold up to {LIST_MAX:,} words or phrases. "
-                                     f"It has {count:,}, so there is room for {room:,} more."})
+        raise InvalidInput({"words": _("The list can hold up to %(most)s words or phrases. It has "
+                                       "%(count)s, so there is room for %(room)s more.")
+                            % {"most": f"{LIST_MAX:,}", "count": f"{count:,}",
+                               "room": f"{room:,}"}})
     for matched_as, phrase in to_add.items():
         session.add(FilterWord(org_id=actor.org_id, phrase=phrase, key=matched_as,
                                created_by=actor.user_id))
@@ -127,7 +133,7 @@ def remove_word(session: Session, *, actor: Viewer, word_id: int) -> str:
     _require_staff(actor)
     word = session.get(FilterWord, word_id)
     if word is None or word.org_id != actor.org_id:
-        raise NotFound("We could not find that word on your organisation's list.")
+        raise NotFound(_("We could not find that word on your organisation's list."))
     phrase = word.phrase
     session.delete(word)
     audit.record(session, org_id=actor.org_id, actor_id=actor.user_id,
@@ -149,11 +155,12 @@ def update_settings(
     _require_staff(actor)
     errors: dict[str, str] = {}
     if filter_mode not in set(FilterMode):
-        errors["filter_mode"] = "Choose what happens when a comment has a word from the list."
+        errors["filter_mode"] = _("Choose what happens when a comment has a word from the list.")
     threshold = _whole_number(report_threshold, THRESHOLD_MIN, THRESHOLD_MAX)
     if threshold is None:
-        errors["report_threshold"] = (f"Choose a whole number of reports from {THRESHOLD_MIN} "
-                                      f"to {THRESHOLD_MAX}.")
+        errors["report_threshold"] = (_("Choose a whole number of reports from %(low)s to "
+                                        "%(high)s.")
+                                      % {"low": THRESHOLD_MIN, "high": THRESHOLD_MAX})
     if errors or threshold is None:
         raise InvalidInput(errors)
     settings = settings_for(session, actor.org_id)
