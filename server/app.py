@@ -20,16 +20,19 @@ from server.campaigns.poll_routes import routes as poll_routes
 from server.campaigns.routes import routes as campaign_routes
 from server.db import Database
 from server.errors import ServiceError
+from server.i18n import LanguageMiddleware
 from server.ladder.decision_routes import routes as decision_routes
 from server.ladder.evidence_routes import routes as evidence_routes
 from server.ladder.export_routes import routes as export_routes
 from server.ladder.routes import routes as ladder_routes
+from server.language import routes as language_routes
 from server.live.broadcast import make_broadcast
 from server.live.hub import Hub
 from server.live.render import EventLog, PageRenderer, Tallies
 from server.live.schedule import close_due_polls
 from server.live.socket import page_socket
 from server.moderation.routes import routes as moderation_routes
+from server.privacy.routes import routes as privacy_routes
 from server.security import CSRFMiddleware, SecurityHeadersMiddleware
 from server.settings import Settings, SettingsError
 from server.web import Runtime, make_templates
@@ -75,6 +78,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *decision_routes,
             *export_routes,
             *evidence_routes,
+            *language_routes,
+            *privacy_routes,
             WebSocketRoute("/campaigns/{campaign_id:int}/ws", page_socket),
             api_mount,
             Route("/healthz", handlers.healthz),
@@ -82,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         middleware=[
             Middleware(SecurityHeadersMiddleware, settings=settings, script_sources=script_sources),
+            Middleware(LanguageMiddleware),
             Middleware(SessionMiddleware, db=db, settings=settings),
             Middleware(CSRFMiddleware, max_body=settings.max_form_bytes,
                        forbidden=handlers.csrf_forbidden),

@@ -95,6 +95,27 @@ def cmd_reset_password(args: argparse.Namespace, settings: Settings) -> None:
     print(f"Password set for {user.username}; their sessions have ended.")
 
 
+def cmd_retention(args: argparse.Namespace, settings: Settings) -> None:
+    from server.privacy import retention
+
+    with _database(settings) as db:
+        if args.dry_run:
+            with db.read() as session:
+                found = retention.due(session)
+        else:
+            with db.write() as session:
+                found = retention.due(session)
+                retention.erase_due(session, found)
+    for item in found:
+        print(f"user {item.user_id}  organisation {item.org_slug}  "
+              f"last active {item.last_active:%Y-%m-%d}")
+    if args.dry_run:
+        print(f"{len(found)} account(s) would be erased. Run again without --dry-run to "
+              "erase them.")
+    else:
+        print(f"Erased {len(found)} account(s).")
+
+
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> None:
     size = backup(settings.database_url, Path(args.destination))
     print(f"Copied the database to {args.destination} ({size:,} bytes).")
@@ -199,6 +220,11 @@ def build_parser() -> argparse.ArgumentParser:
     reset = add("reset-password", cmd_reset_password,
                 "set a user's password (from standard input or asked) and end their sessions")
     reset.add_argument("--username", required=True)
+    keep = add("retention", cmd_retention,
+               "erase young people's accounts unused for longer than their organisation "
+               "keeps them")
+    keep.add_argument("--dry-run", action="store_true",
+                      help="only list the accounts that would be erased")
     copy = add("backup", cmd_backup,
                "copy the SQLite database to a new file, consistently, while the app runs")
     copy.add_argument("destination", metavar="FILE")

@@ -34,6 +34,7 @@ from server.moderation.models import (
     Mute,
     Report,
 )
+from server.privacy.models import PrivacySettings
 
 __all__ = [
     "Amendment",
@@ -62,6 +63,7 @@ __all__ = [
     "PlanStep",
     "Poll",
     "PollOption",
+    "PrivacySettings",
     "Reaction",
     "Report",
     "Stakeholder",

@@ -5,6 +5,7 @@ from sqlalchemy import Column, ForeignKey, Integer
 from sqlmodel import Field, SQLModel
 
 from server.db import UTCDateTime, created_now, foreign_key
+from server.i18n import N_
 
 
 class Role(StrEnum):
@@ -18,9 +19,9 @@ class Role(StrEnum):
 
 
 ROLE_LABELS = {
-    Role.young_person: "Young person",
-    Role.youth_worker: "Youth worker",
-    Role.org_admin: "Organisation admin",
+    Role.young_person: N_("Young person"),
+    Role.youth_worker: N_("Youth worker"),
+    Role.org_admin: N_("Organisation admin"),
 }
 STAFF_ROLES = frozenset({Role.youth_worker, Role.org_admin})
 
@@ -38,11 +39,11 @@ class AgeBand(StrEnum):
 
 
 AGE_BAND_LABELS = {
-    AgeBand.under_13: "Under 13",
-    AgeBand.from_13_to_15: "13 to 15",
-    AgeBand.from_16_to_17: "16 or 17",
-    AgeBand.from_18_to_25: "18 to 25",
-    AgeBand.over_25: "Over 25",
+    AgeBand.under_13: N_("Under 13"),
+    AgeBand.from_13_to_15: N_("13 to 15"),
+    AgeBand.from_16_to_17: N_("16 or 17"),
+    AgeBand.from_18_to_25: N_("18 to 25"),
+    AgeBand.over_25: N_("Over 25"),
 }
 
 
@@ -68,6 +69,11 @@ class User(SQLModel, table=True):
     password_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     suspended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     suspended_reason: str = Field(default="", max_length=500)
+    # When they last used the app, updated at most once an hour: retention counts from it.
+    last_active_at: datetime | None = Field(default_factory=created_now, sa_type=UTCDateTime)
+    # Erased: the row stays as an anonymous stand-in with the same id, so the evidence's
+    # anonymous counts stay the same; nothing in it says who they were.
+    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Member(SQLModel, table=True):

@@ -20,6 +20,7 @@ from server.accounts.passwords import Passwords
 from server.accounts.service import new_account, require_staff
 from server.accounts.sessions import Viewer
 from server.errors import InvalidInput, NotAllowed, NotFound
+from server.i18n import _
 from server.settings import Settings
 
 REASON_MAX = 500
@@ -30,7 +31,7 @@ def list_people(session: Session, *, actor: Viewer, role: str = "") -> list[tupl
     query = (
         select(User, Member)
         .join(Member, col(Member.user_id) == col(User.id))
-        .where(Member.org_id == actor.org_id)
+        .where(Member.org_id == actor.org_id, col(User.erased_at).is_(None))
         .order_by(func.lower(User.display_name), col(User.id))
     )
     if role in set(Role):
@@ -43,17 +44,18 @@ def get_person(session: Session, *, actor: Viewer, user_id: int) -> tuple[User, 
     row = session.exec(
         select(User, Member)
         .join(Member, col(Member.user_id) == col(User.id))
-        .where(User.id == user_id, Member.org_id == actor.org_id)
+        .where(User.id == user_id, Member.org_id == actor.org_id,
+               col(User.erased_at).is_(None))
     ).first()
     if row is None:
-        raise NotFound("We could not find that person in your organisation.")
+        raise NotFound(_("We could not find that person in your organisation."))
     return row
 
 
 def _manageable(session: Session, *, actor: Viewer, user_id: int) -> tuple[User, Member]:
     user, member = get_person(session, actor=actor, user_id=user_id)
     if actor.role == Role.youth_worker and member.role != Role.young_person:
-        raise NotAllowed("Only an organisation admin can do that for a member of staff.")
+        raise NotAllowed(_("Only an organisation admin can do that for a member of staff."))
     return user, member
 
 
@@ -61,7 +63,7 @@ def record_consent(session: Session, *, actor: Viewer, user_id: int) -> Member:
     user, member = _manageable(session, actor=actor, user_id=user_id)
     if member.role != Role.young_person or user.age_band != AgeBand.under_13:
         raise InvalidInput(
-            {"consent": "Only young people under 13 need a parent's or carer's agreement."})
+            {"consent": _("Only young people under 13 need a parent's or carer's agreement.")})
     if member.consent_recorded_at is None:
         member.consent_recorded_at = clock.now()
         member.consent_recorded_by = actor.user_id
@@ -75,7 +77,7 @@ def issue_reset_code(
     session: Session, settings: Settings, *, actor: Viewer, user_id: int
 ) -> str:
     """A one-time code the person uses to choose a new password. Shown once, stored hashed."""
-    user, _ = _manageable(session, actor=actor, user_id=user_id)
+    user, _member = _manageable(session, actor=actor, user_id=user_id)
     code = _new_reset_code(session, settings, user_id=user_id, actor_id=actor.user_id)
     audit.record(session, org_id=actor.org_id, actor_id=actor.user_id,
                  action="user.reset_code_issued", target_user_id=user.id)
@@ -97,13 +99,14 @@ def _new_reset_code(session: Session, settings: Settings, *, user_id: int, actor
 
 
 def suspend(session: Session, *, actor: Viewer, user_id: int, reason: str) -> User:
-    user, _ = _manageable(session, actor=actor, user_id=user_id)
+    user, _member = _manageable(session, actor=actor, user_id=user_id)
     reason = reason.strip()
     if user_id == actor.user_id:
-        raise NotAllowed("You cannot suspend your own account.")
+        raise NotAllowed(_("You cannot suspend your own account."))
     if not reason or len(reason) > REASON_MAX:
         raise InvalidInput(
-            {"reason": f"Say why, in up to {REASON_MAX} characters: it goes in the audit log."})
+            {"reason": _("Say why, in up to %(max)d characters: it goes in the audit log.")
+             % {"max": REASON_MAX}})
     if user.suspended_at is None:
         user.suspended_at = clock.now()
         user.suspended_reason = reason
@@ -116,7 +119,7 @@ def suspend(session: Session, *, actor: Viewer, user_id: int, reason: str) -> Us
 
 
 def unsuspend(session: Session, *, actor: Viewer, user_id: int) -> User:
-    user, _ = _manageable(session, actor=actor, user_id=user_id)
+    user, _member = _manageable(session, actor=actor, user_id=user_id)
     if user.suspended_at is not None:
         user.suspended_at = None
         user.suspended_reason = ""
@@ -138,12 +141,12 @@ def add_staff(
 ) -> tuple[User, str]:
     """An admin adds a youth worker or admin; they set their own password with a one-time code."""
     if not actor.is_admin:
-        raise NotAllowed("Only organisation admins can add youth workers and admins.")
+        raise NotAllowed(_("Only organisation admins can add youth workers and admins."))
     if role not in (Role.youth_worker, Role.org_admin):
-        raise InvalidInput({"role": "Choose youth worker or organisation admin."})
-    user, _ = new_account(session, passwords, org_id=actor.org_id, username=username,
-                           display_name=display_name, role=Role(role), age_band=None,
-                           password=None)
+        raise InvalidInput({"role": _("Choose youth worker or organisation admin.")})
+    user, _member = new_account(session, passwords, org_id=actor.org_id, username=username,
+                                display_name=display_name, role=Role(role), age_band=None,
+                                password=None)
     assert user.id is not None
     code = _new_reset_code(session, settings, user_id=user.id, actor_id=actor.user_id)
     audit.record(session, org_id=actor.org_id, actor_id=actor.user_id, action="staff.added",

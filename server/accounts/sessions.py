@@ -26,11 +26,14 @@ from server.accounts.models import (
     User,
     UserSession,
 )
+from server.i18n import N_
 from server.live import events
 from server.settings import Settings
 
 # Writing last_seen_at on every request would make every page view a write.
 TOUCH_EVERY = timedelta(seconds=60)
+# A person's last activity (for retention) needs no finer grain than this.
+ACTIVE_EVERY = timedelta(hours=1)
 API_TOKEN_PREFIX = "sv_"  # noqa: S105  (a prefix, not a secret)
 
 
@@ -112,6 +115,7 @@ def start(session: Session, settings: Settings, *, user_id: int) -> str:
         (col(UserSession.last_seen_at) < now - timedelta(seconds=settings.session_idle_seconds))
         | (col(UserSession.created_at) < now - timedelta(seconds=settings.session_max_seconds)),
     ))
+    _mark_active(session, user_id)
     token = secrets.token_urlsafe(32)
     session.add(UserSession(id=digest(token), user_id=user_id,
                             csrf_token=secrets.token_urlsafe(32)))
@@ -156,19 +160,31 @@ def follow_up(session: Session, lookup: Lookup) -> None:
     elif lookup.follow_up == "touch":
         session.exec(update(UserSession).where(col(UserSession.id) == lookup.session_id)
                      .values(last_seen_at=clock.now()))
+        if lookup.viewer is not None:
+            _mark_active(session, lookup.viewer.user_id)
+
+
+def _mark_active(session: Session, user_id: int) -> None:
+    """Record that the person uses the app, at most once an hour (an update that usually
+    changes nothing)."""
+    now = clock.now()
+    session.exec(update(User).where(
+        col(User.id) == user_id,
+        col(User.last_active_at).is_(None) | (col(User.last_active_at) < now - ACTIVE_EVERY))
+        .values(last_active_at=now))
 
 
 def end(session: Session, *, token: str) -> None:
     session.exec(delete(UserSession).where(col(UserSession.id) == digest(token)))
     # Its open pages close too.
-    events.kick(session, None, session_id=digest(token), reason="You have logged out.")
+    events.kick(session, None, session_id=digest(token), reason=N_("You have logged out."))
 
 
 def end_all(session: Session, *, user_id: int, keep_session_id: str = "") -> None:
     session.exec(delete(UserSession).where(
         col(UserSession.user_id) == user_id, col(UserSession.id) != keep_session_id))
     events.kick(session, user_id, keep_session_id=keep_session_id,
-                reason="You have been logged out.")
+                reason=N_("You have been logged out."))
 
 
 def create_api_token(session: Session, *, user_id: int, label: str = "") -> str:

@@ -9,6 +9,7 @@ from starlette.routing import Mount
 from server.api import campaigns, comments, decisions, events, evidence, ladder, moderation, polls
 from server.api.base import PREFIX, Operation, api_viewer
 from server.api.openapi import document
+from server.privacy import api as privacy_api
 
 ME_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -63,6 +64,7 @@ OPERATIONS: list[Operation] = [
     *ladder.OPERATIONS,
     *decisions.OPERATIONS,
     *evidence.OPERATIONS,
+    *privacy_api.OPERATIONS,
 ]
 
 mount = Mount(PREFIX, routes=[operation.route() for operation in OPERATIONS])
