@@ -16,6 +16,12 @@
     return found ? parseInt(found.getAttribute("data-event"), 10) || 0 : 0;
   }
 
+  // What the page says, in its language: the server writes each phrase on #live-status.
+  function say(what, fallback) {
+    var status = document.getElementById("live-status");
+    return (status && status.getAttribute("data-say-" + what)) || fallback;
+  }
+
   function setStatus(text, state) {
     var status = document.getElementById("live-status");
     if (!status) return;
@@ -72,24 +78,25 @@
           }
         });
         markMine(document);
-        setStatus("Updating live", "open");
+        setStatus(say("open", "Updating live"), "open");
       });
   }
 
   document.addEventListener("htmx:wsOpen", function (event) {
     event.detail.socketWrapper.sendImmediately(JSON.stringify({after: cursor()}));
-    setStatus("Updating live", "open");
+    setStatus(say("open", "Updating live"), "open");
   });
 
   document.addEventListener("htmx:wsClose", function (event) {
     var code = event.detail.event.code;
     if (code === 4403) {
-      setStatus(event.detail.event.reason || "You can no longer follow this campaign live.",
+      setStatus(event.detail.event.reason ||
+                say("gone", "You can no longer follow this campaign live."),
                 "ended");
     } else if ([1006, 1011, 1012, 1013].indexOf(code) >= 0) {
-      setStatus("Reconnecting…", "reconnecting");
+      setStatus(say("reconnecting", "Reconnecting…"), "reconnecting");
     } else {
-      setStatus("Not live: reload the page to see the latest.", "ended");
+      setStatus(say("ended", "Not live: reload the page to see the latest."), "ended");
     }
   });
 
@@ -121,11 +128,51 @@
     }
   });
 
-  document.addEventListener("htmx:wsAfterMessage", function () {
+  function announcer() {
+    // One polite live region that stays on the page, so a screen reader says each new tally
+    // once (a region swapped in with its words already in it is often not read out at all).
+    var found = document.getElementById("live-announcer");
+    if (!found && document.getElementById("live-status")) {
+      found = document.createElement("p");
+      found.id = "live-announcer";
+      found.className = "visually-hidden";
+      found.setAttribute("aria-live", "polite");
+      document.body.appendChild(found);
+    }
+    return found;
+  }
+
+  function announceTally(message) {
+    var poll = typeof message === "string" ? TALLY.exec(message) : null;
+    var region = poll ? announcer() : null;
+    if (!region) return;
+    var results = document.getElementById(poll[1]);
+    var count = results ? results.querySelector(".poll-count") : null;
+    if (!count) return;
+    var now = count.textContent.trim();
+    if (counted[poll[1]] === now) return;  // the same count again: nothing new to say
+    counted[poll[1]] = now;
+    var question = document.getElementById(poll[1].replace(/-results$/, "-q"));
+    region.textContent = (question ? question.textContent.trim() + ": " : "") + now;
+  }
+
+  var counted = {};  // each poll's count as last shown, by the id of its results
+
+  function noteCounts() {
+    var shown = document.querySelectorAll(".poll-results[id] .poll-count");
+    for (var i = 0; i < shown.length; i++) {
+      counted[shown[i].parentNode.id] = shown[i].textContent.trim();
+    }
+  }
+
+  document.addEventListener("htmx:wsAfterMessage", function (event) {
     markMine(document);
     markEditable(document);
+    announceTally(event.detail.message);
   });
   document.addEventListener("DOMContentLoaded", function () {
+    announcer();
+    noteCounts();
     markMine(document);
     markEditable(document);
     window.setInterval(function () { markEditable(document); }, 15000);
@@ -142,7 +189,7 @@
     note.className = "error";
     note.setAttribute("role", "alert");
     note.textContent = said ? said.textContent.trim()
-      : "That did not work. Reload the page and try again.";
+      : say("failed", "That did not work. Reload the page and try again.");
     var old = form && form.querySelector(".error[role=alert]");
     if (old) old.remove();
     if (form) form.prepend(note);
