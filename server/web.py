@@ -14,7 +14,13 @@ from server import TEMPLATES_DIR, assets, i18n
 from server.accounts.models import AGE_BAND_LABELS, ROLE_LABELS, AgeBand, Role
 from server.accounts.passwords import Passwords
 from server.accounts.sessions import Viewer
-from server.campaigns.models import CAMPAIGN_ROLE_LABELS, FEED_LABELS, FEED_SUMMARIES, STATUS_LABELS
+from server.campaigns.models import (
+    CAMPAIGN_ROLE_LABELS,
+    FEED_LABELS,
+    FEED_SUMMARIES,
+    REACTIONS,
+    STATUS_LABELS,
+)
 from server.campaigns.service import FEED_PAGE
 from server.campaigns.text import linkify
 from server.db import Database
@@ -48,6 +54,8 @@ def make_templates(settings: Settings) -> Environment:
         campaign_role_labels={str(k): v for k, v in CAMPAIGN_ROLE_LABELS.items()},
         feed_labels={str(k): v for k, v in FEED_LABELS.items()},
         feed_summaries={str(k): v for k, v in FEED_SUMMARIES.items()},
+        # Each reaction's emoji and the words a screen reader says (translated where shown).
+        reaction_labels={str(k): v for k, v in REACTIONS.items()},
         page_size=FEED_PAGE,
         locales=i18n.LOCALES,
         current_locale=i18n.current,

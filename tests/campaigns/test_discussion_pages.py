@@ -13,7 +13,7 @@ from sqlmodel import SQLModel, col, select
 from server.accounts import people
 from server.audit import AuditEntry
 from server.campaigns import discussion
-from server.campaigns.models import REACTIONS, Campaign, CampaignMember, CampaignRole, Comment
+from server.campaigns.models import Campaign, CampaignMember, CampaignRole, Comment
 from server.campaigns.models import Reaction as ReactionRow
 from server.live.events import Event, LiveEvent
 from server.live.render import PageRenderer
@@ -692,9 +692,3 @@ def test_reactions_are_pushed_with_their_counts(app, db, riverside, sam, campaig
     form = box.select_one("form")
     assert form["hx-post"] == form["action"] == f"/comments/{said['id']}/react"
     assert not any(b.has_attr("disabled") for b in box.select("button"))
-
-
-def test_the_templates_show_the_same_reactions_as_the_model(app):
-    labels = app.state.runtime.templates.get_template("discussion/_macros.html").module
-    assert {kind: tuple(pair) for kind, pair in labels.reaction_labels.items()} == {
-        str(kind): pair for kind, pair in REACTIONS.items()}
