@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 
@@ -111,6 +111,15 @@ def when(value: datetime | None) -> str:
     if value is None:
         return ""
     return format_datetime(value, "d MMM y, HH:mm", locale=current()) + " UTC"
+
+
+def when_iso(value: str) -> str:
+    """The same, from an ISO time as event data carries it (`2026-03-05T14:05:00+00:00`)."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return ""
+    return when(moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment)
 
 
 def _cookie(raw: str, name: str) -> str | None:

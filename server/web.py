@@ -61,6 +61,7 @@ def make_templates(settings: Settings) -> Environment:
         current_locale=i18n.current,
     )
     env.filters["when"] = i18n.when
+    env.globals["when_iso"] = i18n.when_iso
     env.filters["linkify"] = linkify
     return env
 

@@ -223,6 +223,11 @@ def test_dates_are_written_in_the_language(client: TestClient) -> None:
     with i18n.using("cy"):
         assert i18n.when(moment) == "5 Maw 2026, 14:05 UTC"
     assert i18n.when(None) == ""
+    assert i18n.when_iso("2026-03-05T14:05:09+00:00") == "5 Mar 2026, 14:05 UTC"
+    assert i18n.when_iso("2026-03-05T14:05:09.123456") == "5 Mar 2026, 14:05 UTC"
+    with i18n.using("cy"):
+        assert i18n.when_iso("2026-12-25T09:30:00+00:00") == "25 Rhag 2026, 09:30 UTC"
+    assert i18n.when_iso("not a time") == ""
 
 
 def test_templates_render_in_the_language_spoken(settings: Any) -> None:
