@@ -102,11 +102,12 @@ def change_settings(session: Session, *, actor: Viewer, retention_days: str,
     except ValueError:
         days = 0
     if not RETENTION_MIN_DAYS <= days <= RETENTION_MAX_DAYS:
-        raise InvalidInput({"retention_days": (
-            f"Choose a whole number of days from {RETENTION_MIN_DAYS} to "
-            f"{RETENTION_MAX_DAYS} (two years is {DEFAULT_RETENTION_DAYS}).")})
+        raise InvalidInput({"retention_days": _(
+            "Choose a whole number of days from %(least)s to %(most)s (two years is "
+            "%(default)s).") % {"least": RETENTION_MIN_DAYS, "most": RETENTION_MAX_DAYS,
+                                "default": DEFAULT_RETENTION_DAYS}})
     if keep_comment_text not in ("keep", "remove"):
-        raise InvalidInput({"keep_comment_text": "Choose what happens to their comments."})
+        raise InvalidInput({"keep_comment_text": _("Choose what happens to their comments.")})
     found = session.get(PrivacySettings, actor.org_id) or PrivacySettings(org_id=actor.org_id)
     found.retention_days = days
     found.keep_comment_text = keep_comment_text == "keep"
@@ -133,7 +134,7 @@ def my_data(session: Session, *, actor: Viewer) -> dict[str, Any]:
     member = session.exec(select(Member).where(Member.user_id == actor.user_id)).first()
     org = session.get(Organisation, actor.org_id)
     if user is None or member is None or org is None:
-        raise NotFound("We could not find your account.")
+        raise NotFound(_("We could not find your account."))
     me = actor.user_id
     titles = {campaign_id: title for campaign_id, title in session.exec(
         select(Campaign.id, Campaign.title).where(Campaign.org_id == actor.org_id))}
@@ -315,7 +316,7 @@ def erase_self(session: Session, passwords: Passwords, *, actor: Viewer, passwor
     user = session.get(User, actor.user_id)
     errors: dict[str, str] = {}
     if confirm != "yes":
-        errors["confirm"] = "Tick the box to say you understand this cannot be undone."
+        errors["confirm"] = _("Tick the box to say you understand this cannot be undone.")
     if user is None or not passwords.verify(user.password_hash, password):
         errors["password"] = _(WRONG_PASSWORD)
     if errors:
@@ -327,7 +328,7 @@ def erase_self(session: Session, passwords: Passwords, *, actor: Viewer, passwor
 def erasable_person(session: Session, *, actor: Viewer, user_id: int) -> tuple[User, Member]:
     """A young person in the actor's organisation a youth worker or admin may erase."""
     if not actor.is_staff:
-        raise NotAllowed("Only youth workers and organisation admins can do that.")
+        raise NotAllowed(_("Only youth workers and organisation admins can do that."))
     row = session.exec(
         select(User, Member).join(Member, col(Member.user_id) == col(User.id))
         .where(User.id == user_id, Member.org_id == actor.org_id,
