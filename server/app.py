@@ -10,7 +10,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from server import STATIC_DIR, assets, handlers
+from server import STATIC_DIR, assets, handlers, i18n
 from server.accounts.middleware import SessionMiddleware
 from server.accounts.passwords import Passwords
 from server.accounts.routes import routes as account_routes
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         raise SettingsError(problem)
     db = Database(settings.database_url)
     templates = make_templates(settings)
+    i18n.load_all()  # the first Welsh page or tally does not wait for its catalogue
     hub = Hub(render=PageRenderer(templates), tallies=Tallies(db, templates),
               history=EventLog(db))
     broadcast = make_broadcast(hub, settings.broadcast_url)

@@ -49,6 +49,11 @@ def translations(locale: str) -> gettext_module.NullTranslations:
     return Translations(fp=compiled, domain=DOMAIN)
 
 
+def load_all() -> None:
+    for code in LOCALES:
+        translations(code)
+
+
 def current() -> str:
     return _current.get()
 

@@ -23,7 +23,7 @@ import contextlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from server import i18n
@@ -56,13 +56,17 @@ class TallyMessage:
     full_json: str
     limited_json: str
     # The same two drawings in the other languages pages speak, by language code.
-    translated: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # Draws both in another language, when a page speaking it is open (once per language).
+    draw: Callable[[str], tuple[str, str]] | None = None
+    translated: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def html(self, *, full: bool, locale: str) -> str:
+        if locale == i18n.DEFAULT or self.draw is None:
+            return self.full_html if full else self.limited_html
         drawn = self.translated.get(locale)
-        if drawn is not None:
-            return drawn[0] if full else drawn[1]
-        return self.full_html if full else self.limited_html
+        if drawn is None:
+            drawn = self.translated[locale] = self.draw(locale)
+        return drawn[0] if full else drawn[1]
 
 
 # Counts the given polls of a campaign and renders their tallies (runs off the event loop).

@@ -7,6 +7,7 @@ the page that receives it, never here. Every fragment starts with the event's nu
 the page keeps so that it can say where it was when it reconnects.
 """
 
+import functools
 import json
 from collections import OrderedDict
 from collections.abc import Collection, Sequence
@@ -88,8 +89,7 @@ class Tallies:
                 limited_html=limited_html,
                 full_json=_tally_json(tallies.results_json(tally, full=True)),
                 limited_json=_tally_json(tallies.results_json(tally, full=False)),
-                translated={code: draw(tally, code) for code in i18n.LOCALES
-                            if code != i18n.DEFAULT},
+                draw=functools.partial(draw, tally),
             ))
         return messages
 
