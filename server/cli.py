@@ -150,7 +150,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
     from server.app import create_app
-    from server.serving import uvicorn_config
+    from server.serving import tune_gc, uvicorn_config
 
     if args.workers < 1:
         raise CommandError("--workers: give 1 or more")
@@ -184,6 +184,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
         Multiprocess(config, sockets=[listener]).run()
         return
     app = create_app(settings.with_(migrate_on_start=False))
+    tune_gc()
     uvicorn.Server(uvicorn_config(app, log_level="info")).run(sockets=[listener])
 
 

@@ -712,3 +712,14 @@ def test_demo_fills_in_people_missing_from_an_existing_demo_organisation(db, pas
     with db.read() as session:
         usernames = sorted(session.exec(select(User.username)))
     assert usernames == sorted(login.username for login in demo.DEMO_LOGINS)
+
+
+def test_a_serving_process_freezes_what_it_made_at_start_and_collects_rarely() -> None:
+    # A full room must not stop for a whole-heap collection every few seconds (bench/).
+    script = ("import gc; from server.app import create_app; from server.serving import "
+              "GC_THRESHOLDS, tune_gc; create_app(); before = gc.get_freeze_count(); tune_gc(); "
+              "print(before, gc.get_freeze_count() > 10_000, gc.get_threshold() == GC_THRESHOLDS,"
+              " GC_THRESHOLDS[0] >= 10 * 700)")
+    found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           check=True, env={**os.environ, "DATABASE_URL": "sqlite://"})
+    assert found.stdout.split() == ["0", "True", "True", "True"]
