@@ -180,7 +180,8 @@ async def reset(request: Request) -> Response:
 async def people_page(request: Request) -> Response:
     role = request.query_params.get("role", "")
     rows = await read(request, people.list_people, actor=signed_in(request), role=role)
-    return render(request, "accounts/people.html", rows=rows, role=role)
+    return render(request, "accounts/people.html", rows=rows, role=role,
+                  erased=request.query_params.get("erased") == "1")
 
 
 async def _person_page(request: Request, user_id: int, *, status: int = 200,

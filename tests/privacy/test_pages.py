@@ -209,9 +209,13 @@ def test_a_youth_worker_erases_a_young_person_with_a_reason(db, riverside, talk,
     assert form.status_code == 200 and "This cannot be undone" in form.text
     response = post(worker, f"/people/{sam.id}/erase", {"reason": "Their carer asked"})
     assert response.status_code == 303
+    assert response.headers["location"] == "/people?erased=1"
     assert not is_logged_in(sam_browser)
     assert worker.get(f"/people/{sam.id}").status_code == 404
-    assert "Sam" not in page(worker.get("/people")).select_one("main").get_text()
+    people_after = page(worker.get("/people?erased=1")).select_one("main")
+    assert "Sam" not in people_after.get_text()
+    assert "The account was erased" in people_after.select_one("[role=status]").get_text()
+    assert page(worker.get("/people")).select_one("main [role=status]") is None
     [entry] = audit_entries(db, "user.erased")
     assert (entry.actor_id, entry.reason) == (riverside["worker"].id, "Their carer asked")
     campaign_page = as_user("jade").get(f"/campaigns/{talk.id}").text
