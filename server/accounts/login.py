@@ -101,6 +101,7 @@ def set_password_by_operator(
     _set_password(session, passwords, user=user, password=password, password_again=password)
     assert user.id is not None
     sessions.end_all(session, user_id=user.id)
+    sessions.revoke_api_tokens(session, user_id=user.id)
     member = session.exec(select(Member).where(Member.user_id == user.id)).one()
     audit.record(session, org_id=member.org_id, actor_id=None, action="user.password_set",
                  target_user_id=user.id)
@@ -144,7 +145,9 @@ def redeem_reset_code(
     found.used_at = clock.now()
     session.add(found)
     assert user.id is not None
+    # Someone else may have had the old password: every device and app token is logged out.
     sessions.end_all(session, user_id=user.id)
+    sessions.revoke_api_tokens(session, user_id=user.id)
     throttle.clear_account(session, account_key=key)
     member = session.exec(select(Member).where(Member.user_id == user.id)).one()
     audit.record(session, org_id=member.org_id, actor_id=user.id, action="user.reset_code_used",

@@ -187,6 +187,14 @@ def end_all(session: Session, *, user_id: int, keep_session_id: str = "") -> Non
                 reason=N_("You have been logged out."))
 
 
+def revoke_api_tokens(session: Session, *, user_id: int) -> None:
+    """Every app token of the person stops working (their open API streams are kicked by
+    `end_all`)."""
+    session.exec(update(ApiToken).where(col(ApiToken.user_id) == user_id,
+                                        col(ApiToken.revoked_at).is_(None))
+                 .values(revoked_at=clock.now()))
+
+
 def create_api_token(session: Session, *, user_id: int, label: str = "") -> str:
     token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(ApiToken(user_id=user_id, token_hash=digest(token), label=label))

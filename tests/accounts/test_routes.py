@@ -8,6 +8,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from sqlmodel import select
 
+from server.accounts import sessions
 from server.accounts.models import Invite, PasswordResetCode, User
 from server.audit import AuditEntry
 from tests.accounts.helpers import (
@@ -455,9 +456,13 @@ def test_reset_page_has_the_form_and_prefills_the_username(client):
     assert input_value(response, "code") == ""
 
 
-def test_reset_code_sets_a_new_password(as_user, new_client, riverside, db):
+def test_reset_code_sets_a_new_password(as_user, new_client, riverside, db, client):
     worker = as_user("worker")
     jades_old_phone = as_user("jade")
+    with db.write() as session:
+        jades_app_token = sessions.create_api_token(session, user_id=riverside["young"].id)
+    me = {"Authorization": f"Bearer {jades_app_token}"}
+    assert client.get("/api/v1/me", headers=me).status_code == 200
     code = _reset_code(worker, riverside["young"])
     # Shown once: the person page does not show it again.
     assert not page(worker.get(f"/people/{riverside['young'].id}")).select(".notice .code")
@@ -471,6 +476,8 @@ def test_reset_code_sets_a_new_password(as_user, new_client, riverside, db):
     assert heading(home) == "Hi Jade"
     assert text(page(home), '[role="status"]') == "Your new password is set."
     assert not is_logged_in(jades_old_phone)
+    # Whoever had her password may have made an app token with it: that stops working too.
+    assert client.get("/api/v1/me", headers=me).status_code == 401
     assert try_login(new_client(), "jade", PASSWORD).status_code == 401
     assert try_login(new_client(), "jade", NEW_PASSWORD).status_code == 303
     with db.read() as session:
