@@ -1,6 +1,7 @@
 """What every page route shares: the runtime, rendering, who is asking, and role checks."""
 
 import functools
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -62,6 +63,8 @@ def make_templates(settings: Settings) -> Environment:
     )
     env.filters["when"] = i18n.when
     env.globals["when_iso"] = i18n.when_iso
+    # A fresh id for each comment form a page draws: a double tap sends the same one twice.
+    env.globals["new_op_id"] = lambda: secrets.token_urlsafe(12)
     env.filters["linkify"] = linkify
     return env
 

@@ -88,6 +88,10 @@ POST_BODY: dict[str, Any] = {
         "parent_id": {"type": ["integer", "null"],
                       "description": "Reply to this comment. A reply to a reply goes in the "
                                      "same thread, under its top-level comment."},
+        "client_op_id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$",
+                         "description": "Your id for this submission, new for each comment: "
+                                        "sent again (a retry after a lost answer), it gets "
+                                        "the same comment back and posts nothing twice."},
     },
 }
 
@@ -118,7 +122,8 @@ async def post_comment(request: Request) -> Response:
     body = await checked_body(request, POST_BODY)
     made = await write(request, discussion.post_comment, actor=api_viewer(request),
                        campaign_id=_cid(request), text=body["text"],
-                       parent_id=body.get("parent_id"))
+                       parent_id=body.get("parent_id"),
+                       client_op_id=body.get("client_op_id"))
     return JSONResponse(made, status_code=201)
 
 

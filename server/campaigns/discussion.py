@@ -41,6 +41,7 @@ from server import audit, clock
 from server.accounts.models import User
 from server.accounts.sessions import Viewer
 from server.campaigns import service, team
+from server.campaigns.ballots import OP_ID
 from server.campaigns.models import (
     ENDED,
     REACTIONS,
@@ -77,6 +78,7 @@ LOCKED = N_("A youth worker has paused the discussion for now.")
 BLOCKED_WORDS = N_("Please say that another way: your comment has words that are not allowed "
                    "here. Your words are still in the box.")
 UNDER_REVIEW = N_("A youth worker is looking at this comment, so it cannot be changed.")
+BAD_OP_ID = N_("Send a client_op_id: 1 to 64 letters, digits, - or _, new for each comment.")
 ZERO_WIDTH_JOINERS = frozenset("\u200c\u200d")  # inside emoji like 👨‍👩‍👧
 EMOJI_TAGS = range(0xE0020, 0xE0080)  # inside flag emoji like 🏴󠁧󠁢󠁳󠁣󠁴󠁿
 
@@ -415,10 +417,22 @@ def _announce(session: Session, kind: str, data: CommentData) -> None:
 # ---------------------------------------------------------------- writing
 
 
+def _sent_before(session: Session, actor: Viewer, op_id: str) -> Comment | None:
+    return session.exec(select(Comment).where(Comment.author_id == actor.user_id,
+                                              Comment.client_op_id == op_id)).first()
+
+
 def post_comment(session: Session, *, actor: Viewer, campaign_id: int, text: Any,
-                 parent_id: Any = None) -> CommentData:
-    """A new comment, or a reply when `parent_id` is given."""
+                 parent_id: Any = None, client_op_id: Any = None) -> CommentData:
+    """A new comment, or a reply when `parent_id` is given. A submission sent again with the
+    same `client_op_id` (a double tap, a retry) gets its comment back, and nothing is posted
+    twice."""
     campaign, _membership = _may_take_part(session, actor, campaign_id)
+    op_id = client_op_id.strip() if isinstance(client_op_id, str) else ""
+    if client_op_id is not None and not OP_ID.fullmatch(op_id):
+        raise InvalidInput({"client_op_id": _(BAD_OP_ID)})
+    if op_id and (earlier := _sent_before(session, actor, op_id)) is not None:
+        return _one(session, earlier, whole=True)
     errors: dict[str, str] = {}
     words, parent = "", None
     try:
@@ -436,14 +450,20 @@ def post_comment(session: Session, *, actor: Viewer, campaign_id: int, text: Any
         cause = HoldCause.premoderation
     _slow_mode(session, actor, campaign)
     comment = Comment(campaign_id=campaign_id, parent_id=parent.id if parent else None,
-                      author_id=actor.user_id, text=words)
+                      author_id=actor.user_id, text=words, client_op_id=op_id or None)
     if cause:
         # Nobody else sees it until a youth worker approves it; their queue shows it now.
         comment.state, comment.held_because = CommentState.held, cause
     else:
         comment.published_at = comment.created_at
-    session.add(comment)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(comment)
+    except IntegrityError:
+        # The same submission, sent twice at once: the other one got there first.
+        earlier = _sent_before(session, actor, op_id)
+        assert earlier is not None
+        return _one(session, earlier, whole=True)
     data = comment_data(comment, author_name=actor.display_name, reactions={}, whole=True)
     if cause:
         events.nudge(session, campaign.org_id)

@@ -69,7 +69,8 @@ async def post(request: Request) -> Response:
     typed, parent_id = data.get("text", ""), data.get("parent_id", "").strip()
     try:
         made = await write(request, discussion.post_comment, actor=actor,
-                           campaign_id=campaign_id, text=typed, parent_id=parent_id or None)
+                           campaign_id=campaign_id, text=typed, parent_id=parent_id or None,
+                           client_op_id=data.get("client_op_id") or None)
     except InvalidInput as problem:
         return await _post_again(request, campaign_id, parent_id, typed, problem.errors)
     if is_htmx(request):

@@ -297,7 +297,8 @@ class BallotReceipt(SQLModel, table=True):
 
 
 class Comment(SQLModel, table=True):
-    __table_args__ = (Index("ix_comment_campaign_parent_id", "campaign_id", "parent_id", "id"),)
+    __table_args__ = (Index("ix_comment_campaign_parent_id", "campaign_id", "parent_id", "id"),
+                      Index("uq_comment_author_op", "author_id", "client_op_id", unique=True))
 
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(sa_column=foreign_key("campaign.id", index=False))
@@ -320,6 +321,9 @@ class Comment(SQLModel, table=True):
     moderated_by: int | None = Field(default=None, sa_column=foreign_key("user.id", nullable=True,
                                                                         index=False))
     moderation_reason: str = Field(default="", max_length=500)
+    # The form's or app's id for this submission: sent again (a double tap, a retry after a
+    # lost answer), it gets this comment back instead of a second one.
+    client_op_id: str | None = Field(default=None, max_length=64)
 
 
 class CommentState(StrEnum):

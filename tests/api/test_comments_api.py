@@ -133,6 +133,22 @@ def test_posting_a_comment_and_a_reply(api, db, riverside, campaign, document):
                          ("comment.created", {"comment": reply})]
 
 
+def test_a_retry_with_the_same_client_op_id_posts_nothing_twice(api, db, campaign, document):
+    body = {"text": "Meet at the library", "client_op_id": "sams-phone-17"}
+    first = api("sam", "post", url(campaign), json=body)
+    again = api("sam", "post", url(campaign), json=body)
+    assert first.status_code == again.status_code == 201
+    check_schema(document, "post", again.json(), "201")
+    assert again.json() == first.json()
+    # Another person's id is theirs alone.
+    other = api("young", "post", url(campaign), json=body)
+    assert other.status_code == 201 and other.json()["id"] != first.json()["id"]
+    with db.read() as session:
+        kinds = [e.kind for e in session.exec(select(Event).where(
+            Event.campaign_id == campaign.id))]
+    assert kinds == ["comment.created", "comment.created"]
+
+
 @pytest.mark.parametrize(("body", "fields"), [
     ({"text": "   "}, {"text": "Write something first."}),
     ({"text": "x" * 2001},
@@ -141,7 +157,10 @@ def test_posting_a_comment_and_a_reply(api, db, riverside, campaign, document):
     ({"text": 5}, {"text": "text must be text."}),
     ({"text": "Hi", "parent_id": "1"}, {"parent_id": "parent_id must be a whole number or null."}),
     ({"text": "Hi", "colour": "red"},
-     {"colour": "colour is not a field we know. Use: text, parent_id."}),
+     {"colour": "colour is not a field we know. Use: text, parent_id, client_op_id."}),
+    ({"text": "Hi", "client_op_id": "not one id!"},
+     {"client_op_id": "Send a client_op_id: 1 to 64 letters, digits, - or _, new for each "
+                      "comment."}),
 ])
 def test_bad_bodies_are_told_what_is_wrong_by_field(api, db, campaign, document, body, fields):
     before = snapshot(db)

@@ -225,6 +225,52 @@ def test_posting_without_javascript_goes_back_to_the_new_comment(as_user, db, ca
     assert thread_texts(shown) == [("Let's meet at the library", [])]
 
 
+def op_id_of(soup: BeautifulSoup, form: str) -> str:
+    found = soup.select_one(f'{form} input[name="client_op_id"]')
+    assert found is not None, form
+    return str(found["value"])
+
+
+def test_a_double_tap_posts_one_comment(as_user, db, campaign):
+    browser = as_user("sam")
+    shown = page(browser.get(f"/campaigns/{campaign.id}"))
+    op_id = op_id_of(shown, "form#comment-form")
+    # Every form a page draws has its own id.
+    assert op_id_of(page(browser.get(f"/campaigns/{campaign.id}")), "form#comment-form") != op_id
+    sent = {"text": "Free buses on Saturdays", "client_op_id": op_id}
+    first = post(browser, f"/campaigns/{campaign.id}/comments", sent)
+    second = post(browser, f"/campaigns/{campaign.id}/comments", sent)
+    (saved,) = comments_of(db, campaign)
+    assert location(first) == location(second) == f"/campaigns/{campaign.id}#comment-{saved.id}"
+    assert [kind for kind, _ in events_of(db, campaign)] == ["comment.created"]
+    # A new form, a new comment, even with the same words.
+    again = op_id_of(page(browser.get(f"/campaigns/{campaign.id}")), "form#comment-form")
+    post(browser, f"/campaigns/{campaign.id}/comments", {**sent, "client_op_id": again})
+    assert [c.text for c in comments_of(db, campaign)] == ["Free buses on Saturdays"] * 2
+
+
+def test_a_double_tap_on_a_reply_posts_one_reply(as_user, db, riverside, campaign):
+    said = say(db, riverside["young"], campaign, "Where shall we meet?")
+    browser = as_user("sam")
+    shown = page(browser.get(f"/campaigns/{campaign.id}"))
+    sent = {"text": "The library", "parent_id": str(said["id"]),
+            "client_op_id": op_id_of(shown, f"#reply-form-{said['id']} form")}
+    for _ in range(2):
+        assert hx_post(browser, f"/campaigns/{campaign.id}/comments", sent).status_code == 200
+    assert [c.text for c in comments_of(db, campaign)] == ["Where shall we meet?", "The library"]
+    # The fresh form htmx puts back has a new id.
+    fresh = fragment(hx_post(browser, f"/campaigns/{campaign.id}/comments", sent))
+    assert op_id_of(fresh, "form") != sent["client_op_id"]
+
+
+def test_a_pushed_reply_form_has_no_submission_id(app, db, riverside, campaign):
+    # Drawn once for everyone in the room: a shared id would merge different people's replies.
+    said = say(db, riverside["young"], campaign, "Where shall we meet?")
+    pushed = draw(app, db, campaign, "comment.created")
+    assert pushed.select_one(f"#reply-form-{said['id']} form") is not None
+    assert pushed.select('input[name="client_op_id"]') == []
+
+
 def test_posting_with_htmx_answers_with_a_fresh_form(as_user, db, campaign):
     browser = as_user("sam")
     response = hx_post(browser, f"/campaigns/{campaign.id}/comments",
