@@ -295,9 +295,9 @@ def erase(session: Session, *, user_id: int, org_id: int, actor_id: int | None,
             comment.text = ""
             session.add(comment)
     session.flush()
-    for comment in comments:
+    # Drawn together (names and reactions read once), as everyone but the author sees them.
+    for comment, data in zip(comments, discussion._data(session, comments), strict=True):
         assert comment.id is not None
-        data = discussion._one(session, comment)
         if (comment.state == CommentState.shown and comment.deleted_at is None
                 and comment.published_at is not None):
             # Open pages draw it again; the event redraws its earlier events too.
