@@ -23,6 +23,7 @@ from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 LOCALES: dict[str, str] = {"en": "English", "cy": "Cymraeg"}
@@ -105,8 +106,7 @@ def from_accept_language(header: str) -> str | None:
 
 
 def choose(cookie: str | None, accept_language: str | None) -> str:
-    if cookie in LOCALES:
-        assert cookie is not None
+    if cookie is not None and cookie in LOCALES:
         return cookie
     return from_accept_language(accept_language or "") or DEFAULT
 
@@ -127,14 +127,6 @@ def when_iso(value: str) -> str:
     return when(moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment)
 
 
-def _cookie(raw: str, name: str) -> str | None:
-    for part in raw.split(";"):
-        key, _sep, value = part.strip().partition("=")
-        if key == name:
-            return value
-    return None
-
-
 class LanguageMiddleware:
     """Answers each request and websocket in the language its person chose."""
 
@@ -145,12 +137,9 @@ class LanguageMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
-        cookie = _cookie(headers.get(b"cookie", b"").decode("latin-1"), COOKIE)
-        accept = headers.get(b"accept-language", b"").decode("latin-1")
-        locale = choose(cookie, accept)
-        scope.setdefault("state", {})["locale"] = locale
-        token = _current.set(locale)
+        asking = HTTPConnection(scope)
+        token = _current.set(choose(asking.cookies.get(COOKIE),
+                                    asking.headers.get("accept-language")))
         try:
             await self.app(scope, receive, send)
         finally:

@@ -116,7 +116,9 @@ def is_htmx(request: Request) -> bool:
 
 def safe_next(target: str) -> str:
     """Only a path on this site: never a redirect to somewhere else."""
-    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
+    on_site = (target.startswith("/") and not target.startswith("//") and "\\" not in target
+               and all(ch.isprintable() and not ch.isspace() for ch in target))
+    return target if on_site else "/"
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -27,6 +27,7 @@ from server.web import (
     read,
     redirect,
     render,
+    safe_next,
     signed_in,
     write,
 )
@@ -184,8 +185,7 @@ async def _refused(request: Request, poll_id: int, typed: dict[str, Any],
 
 def _next(value: str, campaign_id: int, poll_id: int) -> str:
     """Back where the form was (the presenter view), when that is one of our own pages."""
-    if (value.startswith("/campaigns/") and not value.startswith("//") and "\\" not in value
-            and all(ch.isprintable() and not ch.isspace() for ch in value)):
+    if value.startswith("/campaigns/") and safe_next(value) == value:
         return value
     return _back(campaign_id, poll_id)
 

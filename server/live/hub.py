@@ -107,8 +107,7 @@ class Connection:
 
     def say(self, message: str) -> str:
         """A close reason in the language of the page it goes to."""
-        with i18n.using(self.locale):
-            return i18n.gettext(message)
+        return i18n.translations(self.locale).gettext(message)
 
     def close(self, code: int, reason: str) -> None:
         if self.closing is None:

@@ -26,6 +26,7 @@ from server.web import (
     read,
     redirect,
     render,
+    safe_next,
     signed_in,
     staff_only,
     write,
@@ -36,10 +37,8 @@ CONSOLE = "/moderation"
 
 def _next(data: dict[str, str], default: str) -> str:
     """Where a plain form goes back to: a path on this site only."""
-    wanted = data.get("next", "")
-    if wanted.startswith("/") and not wanted.startswith("//") and "\\" not in wanted:
-        return wanted
-    return default
+    wanted = safe_next(data.get("next", ""))
+    return wanted if wanted != "/" else default
 
 
 def _from_console(request: Request) -> bool:
