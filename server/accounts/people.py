@@ -98,15 +98,22 @@ def _new_reset_code(session: Session, settings: Settings, *, user_id: int, actor
     return code
 
 
+def required_reason(reason: str) -> str:
+    """The reason a youth worker gives for a change to a person, for the audit log."""
+    reason = reason.strip()
+    if not reason or len(reason) > REASON_MAX:
+        raise InvalidInput(
+            {"reason": _("Say why, in up to %(max)d characters: it goes in the audit log.")
+             % {"max": REASON_MAX}})
+    return reason
+
+
 def suspend(session: Session, *, actor: Viewer, user_id: int, reason: str) -> User:
     user, _member = _manageable(session, actor=actor, user_id=user_id)
     reason = reason.strip()
     if user_id == actor.user_id:
         raise NotAllowed(_("You cannot suspend your own account."))
-    if not reason or len(reason) > REASON_MAX:
-        raise InvalidInput(
-            {"reason": _("Say why, in up to %(max)d characters: it goes in the audit log.")
-             % {"max": REASON_MAX}})
+    reason = required_reason(reason)
     if user.suspended_at is None:
         user.suspended_at = clock.now()
         user.suspended_reason = reason

@@ -16,7 +16,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from server import audit, clock
-from server.accounts import sessions
+from server.accounts import people, sessions
 from server.accounts.models import (
     ROLE_LABELS,
     AgeBand,
@@ -45,7 +45,6 @@ from server.campaigns.models import (
     FeedItem,
     FeedKind,
     Poll,
-    PollOption,
     Reaction,
 )
 from server.errors import InvalidInput, NotAllowed, NotFound
@@ -61,7 +60,6 @@ from server.privacy.models import (
 
 FORMER_MEMBER = N_("A former member")
 ERASED_USERNAME = "former-member"
-REASON_MAX = 500
 RETENTION_REASON = "retention"
 DATA_VERSION = "1.0"
 WRONG_PASSWORD = N_("That is not your password. Type the password you log in with.")
@@ -108,7 +106,7 @@ def change_settings(session: Session, *, actor: Viewer, retention_days: str,
                                 "default": DEFAULT_RETENTION_DAYS}})
     if keep_comment_text not in ("keep", "remove"):
         raise InvalidInput({"keep_comment_text": _("Choose what happens to their comments.")})
-    found = session.get(PrivacySettings, actor.org_id) or PrivacySettings(org_id=actor.org_id)
+    found = settings_for(session, actor.org_id)
     found.retention_days = days
     found.keep_comment_text = keep_comment_text == "keep"
     session.add(found)
@@ -148,11 +146,12 @@ def my_data(session: Session, *, actor: Viewer) -> dict[str, Any]:
                      CampaignMember.user_id == me).order_by(col(CampaignMember.id)))]
 
     ballots = []
-    for ballot, poll in session.exec(
-            select(Ballot, Poll).join(Poll, col(Poll.id) == col(Ballot.poll_id))
-            .where(Ballot.user_id == me).order_by(col(Ballot.id))):
-        options = list(session.exec(select(PollOption).where(
-            PollOption.poll_id == poll.id).order_by(col(PollOption.position))))
+    voted = list(session.exec(
+        select(Ballot, Poll).join(Poll, col(Poll.id) == col(Ballot.poll_id))
+        .where(Ballot.user_id == me).order_by(col(Ballot.id))))
+    options_of = tallies._options(session, [poll.id for _b, poll in voted if poll.id])
+    for ballot, poll in voted:
+        options = options_of.get(poll.id or 0, [])
         ballots.append({
             "poll_id": poll.id, "campaign": titles.get(poll.campaign_id, ""),
             "question": poll.question,
@@ -289,12 +288,8 @@ def erase(session: Session, *, user_id: int, org_id: int, actor_id: int | None,
         session.exec(update(Ballot).where(col(Ballot.user_id) == user_id).values(reason=""))
         session.exec(delete(FeedItem).where(col(FeedItem.author_id) == user_id,
                                             col(FeedItem.kind) == FeedKind.update))
+        session.exec(update(Comment).where(col(Comment.author_id) == user_id).values(text=""))
     comments = list(session.exec(select(Comment).where(Comment.author_id == user_id)))
-    for comment in comments:
-        if not policy.keep_comment_text:
-            comment.text = ""
-            session.add(comment)
-    session.flush()
     # Drawn together (names and reactions read once), as everyone but the author sees them.
     for comment, data in zip(comments, discussion._data(session, comments), strict=True):
         assert comment.id is not None
@@ -327,25 +322,15 @@ def erase_self(session: Session, passwords: Passwords, *, actor: Viewer, passwor
 
 def erasable_person(session: Session, *, actor: Viewer, user_id: int) -> tuple[User, Member]:
     """A young person in the actor's organisation a youth worker or admin may erase."""
-    if not actor.is_staff:
-        raise NotAllowed(_("Only youth workers and organisation admins can do that."))
-    row = session.exec(
-        select(User, Member).join(Member, col(Member.user_id) == col(User.id))
-        .where(User.id == user_id, Member.org_id == actor.org_id,
-               col(User.erased_at).is_(None))).first()
-    if row is None:
-        raise NotFound(_(NO_PERSON))
-    if row[1].role != Role.young_person:
+    user, member = people.get_person(session, actor=actor, user_id=user_id)
+    if member.role != Role.young_person:
         raise NotAllowed(_(YOUNG_PEOPLE_ONLY))
-    return row
+    return user, member
 
 
 def erase_person(session: Session, *, actor: Viewer, user_id: int, reason: str) -> None:
     """A youth worker or admin erases a young person in their organisation, saying why."""
     erasable_person(session, actor=actor, user_id=user_id)
-    reason = reason.strip()
-    if not reason or len(reason) > REASON_MAX:
-        raise InvalidInput({"reason": f"Say why, in up to {REASON_MAX} characters: "
-                                      "it goes in the audit log."})
+    reason = people.required_reason(reason)
     erase(session, user_id=user_id, org_id=actor.org_id, actor_id=actor.user_id, reason=reason)
 
