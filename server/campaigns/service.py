@@ -213,8 +213,11 @@ def letters_for(session: Session, campaign: Campaign) -> list[team.Letter]:
 def _names(session: Session, user_ids: set[int]) -> dict[int, str]:
     if not user_ids:
         return {}
-    rows = session.exec(select(User.id, User.display_name).where(col(User.id).in_(user_ids)))
-    return {user_id: name for user_id, name in rows if user_id is not None}
+    # An erased account has no name: pages say "a former member" in their own language.
+    rows = session.exec(select(User.id, User.display_name, User.erased_at)
+                        .where(col(User.id).in_(user_ids)))
+    return {user_id: "" if erased_at else name for user_id, name, erased_at in rows
+            if user_id is not None}
 
 
 def _people_roles(session: Session, user_ids: set[int]) -> dict[int, str]:

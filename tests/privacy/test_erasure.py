@@ -2,11 +2,13 @@
 the moderation console, the audit log), they can never log in again, and every evidence total
 and confirmed snapshot is exactly what it was."""
 
+import json
 from typing import Any
 
 import pytest
 from sqlmodel import col, select
 
+from server import i18n
 from server.accounts.models import ApiToken, Member, User, UserSession
 from server.accounts.sessions import create_api_token
 from server.audit import AuditEntry
@@ -129,9 +131,14 @@ def test_what_is_deleted_and_what_stays_as_an_anonymous_stand_in(busy):
         texts = [c.text for c in session.exec(select(Comment).where(Comment.author_id == z.id))]
         assert texts and set(texts) == {""}
         # The live log never brings the name or the words back to a page catching up.
-        logged = " ".join(e.data for e in session.exec(select(Event)))
+        events = list(session.exec(select(Event)))
+        logged = " ".join(e.data for e in events)
+        theirs = [json.loads(e.data)["comment"] for e in events
+                  if e.kind.startswith("comment.")
+                  and json.loads(e.data)["comment"]["author_id"] == z.id]
     assert ZNAME not in logged and ZWORDS not in logged and "I disagree with you" not in logged
-    assert "A former member" in logged
+    # No name at all: each page says "a former member" in its own language.
+    assert theirs and {c["author_name"] for c in theirs} == {""}
 
 
 def test_they_can_never_log_in_again_and_their_token_stops_working(busy, client, as_user):
@@ -152,6 +159,9 @@ def test_they_show_as_a_former_member_on_the_campaign_page_and_in_the_console(bu
         page = as_user(who).get(f"/campaigns/{s.id}").text
         assert ZNAME not in page and ZWORDS not in page
         assert "A former member" in page
+    welsh = as_user("sam").get(f"/campaigns/{s.id}", headers={"Accept-Language": "cy"}).text
+    assert i18n.translations("cy").gettext("A former member") in welsh
+    assert ZNAME not in welsh and "A former member" not in welsh
     for path in ("/moderation", "/moderation/audit", "/people"):
         page = as_user("worker").get(path).text
         assert ZNAME not in page and f"@{ZUSER}" not in page, path
