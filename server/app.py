@@ -36,6 +36,7 @@ from server.privacy.routes import routes as privacy_routes
 from server.security import CSRFMiddleware, SecurityHeadersMiddleware
 from server.settings import Settings, SettingsError
 from server.web import Runtime, make_templates
+from server.writer import Writer
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -48,7 +49,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     hub = Hub(render=PageRenderer(templates), tallies=Tallies(db, templates),
               history=EventLog(db))
     broadcast = make_broadcast(hub, settings.broadcast_url)
-    runtime = Runtime(settings, db, Passwords(settings), templates, hub, broadcast)
+    writer = Writer(db)
+    runtime = Runtime(settings, db, Passwords(settings), templates, hub, broadcast, writer)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -64,12 +66,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await closer
         await broadcast.stop()
         await hub.stop()
+        # Writes still waiting (their callers may have gone) are made before the database's
+        # connections close: a connection in use then would be left open.
+        await run_in_threadpool(writer.stop)
         db.dispose()
 
     script_sources = [s.src for s in assets.script_tags(settings.htmx_source)
                       if s.src.startswith("https://")]
     app = Starlette(
         routes=[
+            # First: an app's requests (votes, streams) are the busiest, and every route before
+            # a match is tried in turn.
+            api_mount,
             *account_routes,
             *campaign_routes,
             *poll_routes,
@@ -82,7 +90,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *language_routes,
             *privacy_routes,
             WebSocketRoute("/campaigns/{campaign_id:int}/ws", page_socket),
-            api_mount,
             Route("/healthz", handlers.healthz),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],

@@ -21,14 +21,16 @@ from sqlalchemy import (
     Engine,
     ForeignKey,
     Integer,
+    Table,
     TypeDecorator,
     create_engine,
     event,
+    make_url,
     text,
 )
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.pool import ConnectionPoolEntry
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from server import MIGRATIONS_DIR, clock
 
@@ -70,12 +72,33 @@ def foreign_key(target: str, *, nullable: bool = False, index: bool = True) -> C
     )
 
 
+def table(model: type[SQLModel]) -> Table:
+    """A model's table, for plain SQL statements on paths where the ORM costs too much."""
+    found = getattr(model, "__table__")  # noqa: B009 (models declare no __table__ attribute)
+    assert isinstance(found, Table)
+    return found
+
+
+# Reads run on the server's thread pool (40 threads): with fewer pooled connections than that,
+# a busy moment opens extra connections and closes them again straight after, and opening one
+# (and, for SQLite, setting it up) costs more than most queries. So SQLite's pool keeps as
+# many. A PostgreSQL connection is a server process: each worker keeps 20 and opens up to 10
+# more for a burst, so two workers stay well inside PostgreSQL's default of 100.
+SQLITE_POOL = 40
+POSTGRES_POOL, POSTGRES_OVERFLOW = 20, 10
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        database = make_url(url).database or ""
+        # An in-memory database lives in one connection, which SQLAlchemy keeps on its own.
+        pool = ({} if database in ("", ":memory:") or "mode=memory" in url
+                else {"pool_size": SQLITE_POOL, "max_overflow": SQLITE_POOL})
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=POSTGRES_POOL,
+                         max_overflow=POSTGRES_OVERFLOW)
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -113,6 +136,14 @@ class Database:
         with (self._write_turn or nullcontext()), \
                 Session(self._writer, expire_on_commit=False) as session, session.begin():
             yield session
+
+    @contextmanager
+    def batch(self) -> Iterator[Connection]:
+        """One write transaction on a bare connection, for `server.writer`: committed on
+        success, rolled back on error."""
+        with (self._write_turn or nullcontext()), self._writer.connect() as connection, \
+                connection.begin():
+            yield connection
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from jinja2 import Environment, FileSystemLoader
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -31,6 +32,7 @@ from server.live.broadcast import LocalBroadcast
 from server.live.hub import Hub
 from server.security import CSRF_FIELD, expected_csrf_token
 from server.settings import Settings
+from server.writer import Writer
 
 T = TypeVar("T")
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -77,6 +79,7 @@ class Runtime:
     templates: Environment
     hub: Hub
     broadcast: LocalBroadcast
+    writer: Writer  # every write of a request goes through it (server.writer)
 
 
 def runtime(request: HTTPConnection) -> Runtime:
@@ -131,20 +134,20 @@ async def form(request: Request) -> dict[str, str]:
 
 
 async def write(request: Request, action: Callable[..., T], /, **kwargs: Any) -> T:
-    """Run a service action in one write transaction, off the event loop."""
-    db = runtime(request).db
+    """Run a service action in one write transaction, off the event loop; once it has
+    committed, every open page of the campaign may hear of it."""
+    found = runtime(request)
 
-    def run() -> tuple[T, events.Outbox]:
-        with db.write() as session:
-            result = action(session, **kwargs)
-            announce = events.take_outbox(session)
-        return result, announce
+    def run(session: Session) -> tuple[T, events.Outbox]:
+        result = action(session, **kwargs)
+        return result, events.take_outbox(session)
 
-    result, announce = await run_in_threadpool(run)
-    if announce:
-        # Committed: now every open page of the campaign may hear of it.
-        runtime(request).broadcast.publish(announce)
-    return result
+    def announce(done: tuple[T, events.Outbox]) -> None:
+        if done[1]:
+            found.broadcast.publish(done[1])
+
+    # Writes arriving together are committed together (server.writer).
+    return (await found.writer.run(run, then=announce))[0]
 
 
 async def read(request: HTTPConnection, query: Callable[..., T], /, **kwargs: Any) -> T:

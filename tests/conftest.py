@@ -89,6 +89,7 @@ def settings(database_url: str) -> Settings:
 def app(settings: Settings) -> Iterator[Starlette]:
     application = create_app(settings)
     yield application
+    application.state.runtime.writer.stop()
     application.state.runtime.db.dispose()
 
 

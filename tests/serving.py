@@ -55,6 +55,7 @@ def serve(settings: Settings, **options: Any) -> Iterator[LiveServer]:
         running.clients.close()
         server.should_exit = True
         thread.join(SERVER_START_SECONDS)
+        app.state.runtime.writer.stop()
         app.state.runtime.db.dispose()
 
 

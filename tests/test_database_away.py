@@ -31,6 +31,7 @@ def test_a_page_write_says_try_again(as_user, riverside, campaign, monkeypatch):
     jade = answering_anyway(as_user(riverside["young"].username))
     token = csrf_token(jade)
     monkeypatch.setattr(Database, "write", away)
+    monkeypatch.setattr(Database, "batch", away)
     response = jade.post(f"/campaigns/{campaign.id}/comments",
                          data={"text": "Can we meet on Thursday?",
                                "csrf_token": token})
@@ -45,6 +46,7 @@ def test_an_api_write_says_try_again(client, db, riverside, campaign, monkeypatc
     with db.write() as session:
         token = sessions.create_api_token(session, user_id=riverside["young"].id)
     monkeypatch.setattr(Database, "write", away)
+    monkeypatch.setattr(Database, "batch", away)
     response = client.post(f"/api/v1/campaigns/{campaign.id}/comments",
                            json={"text": "Can we meet on Thursday?"},
                            headers={"Authorization": f"Bearer {token}"})
@@ -58,6 +60,7 @@ def test_a_page_that_cannot_even_check_who_is_logged_in_says_try_again(
     jade = answering_anyway(as_user(riverside["young"].username))
     monkeypatch.setattr(Database, "read", away)
     monkeypatch.setattr(Database, "write", away)
+    monkeypatch.setattr(Database, "batch", away)
     response = jade.get("/campaigns")
     assert response.status_code == 503
     assert "Please try again" in response.text

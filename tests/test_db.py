@@ -10,7 +10,7 @@ from sqlalchemy import inspect, text
 from sqlmodel import SQLModel, select
 
 from server.accounts.models import Organisation
-from server.db import Database, make_engine, migrate
+from server.db import SQLITE_POOL, Database, make_engine, migrate
 
 
 @pytest.fixture
@@ -127,3 +127,16 @@ def test_ping_answers(db):
     db.ping()
     with db.engine.connect() as connection:
         assert connection.execute(text("SELECT 1")).scalar() == 1
+
+
+def test_a_busy_moment_reuses_pooled_connections_and_memory_databases_still_work(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'pool.db'}")
+    held = [engine.connect() for _ in range(SQLITE_POOL)]
+    for connection in held:
+        connection.close()
+    assert engine.pool.checkedin() == SQLITE_POOL, "all kept for the next busy moment"
+    engine.dispose()
+    memory = make_engine("sqlite://")
+    with memory.connect() as connection:
+        assert connection.execute(text("SELECT 1")).scalar_one() == 1
+    memory.dispose()
