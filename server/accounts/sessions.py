@@ -9,11 +9,11 @@ logout, or when its user is suspended or changes password.
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import delete, update
-from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import Select
+from sqlalchemy import Row, bindparam, delete, update
+from sqlalchemy import select as sql_select
+from sqlmodel import Session, col
 
 from server import clock
 from server.accounts.codes import digest
@@ -26,6 +26,7 @@ from server.accounts.models import (
     User,
     UserSession,
 )
+from server.db import table
 from server.i18n import N_
 from server.live import events
 from server.settings import Settings
@@ -72,38 +73,46 @@ class Viewer:
         return not self.needs_consent
 
 
-def _viewer(user: User, member: Member, org: Organisation, **extra: str) -> Viewer:
-    assert user.id is not None and org.id is not None
+# Every request finds its viewer by a cookie or a token: these look-ups are plain statements,
+# built once, that read just what a Viewer is made of.
+_USER, _MEMBER, _ORG = table(User), table(Member), table(Organisation)
+_LOGIN, _TOKEN = table(UserSession), table(ApiToken)
+_VIEWER = (_USER.c.id.label("user_id"), _USER.c.username, _USER.c.display_name,
+           _USER.c.age_band, _USER.c.suspended_at, _MEMBER.c.role,
+           _MEMBER.c.consent_recorded_at, _ORG.c.id.label("org_id"),
+           _ORG.c.slug.label("org_slug"), _ORG.c.name.label("org_name"))
+_PEOPLE = (_USER.join(_MEMBER, _MEMBER.c.user_id == _USER.c.id)
+           .join(_ORG, _ORG.c.id == _MEMBER.c.org_id))
+_BY_SESSION = (sql_select(_LOGIN.c.last_seen_at, _LOGIN.c.created_at, _LOGIN.c.csrf_token,
+                          *_VIEWER)
+               .select_from(_LOGIN.join(_PEOPLE, _USER.c.id == _LOGIN.c.user_id))
+               .where(_LOGIN.c.id == bindparam("key")))
+_BY_USER = sql_select(*_VIEWER).select_from(_PEOPLE).where(_USER.c.id == bindparam("key"))
+_BY_TOKEN = (sql_select(_TOKEN.c.revoked_at, *_VIEWER)
+             .select_from(_TOKEN.join(_PEOPLE, _USER.c.id == _TOKEN.c.user_id))
+             .where(_TOKEN.c.token_hash == bindparam("key")))
+
+
+def _viewer_of(row: Row[*tuple[Any, ...]], **extra: str) -> Viewer:
     return Viewer(
-        user_id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        role=Role(member.role),
-        age_band=AgeBand(user.age_band) if user.age_band else None,
-        org_id=org.id,
-        org_slug=org.slug,
-        org_name=org.name,
-        consent_recorded=member.consent_recorded_at is not None,
+        user_id=row.user_id,
+        username=row.username,
+        display_name=row.display_name,
+        role=Role(row.role),
+        age_band=AgeBand(row.age_band) if row.age_band else None,
+        org_id=row.org_id,
+        org_slug=row.org_slug,
+        org_name=row.org_name,
+        consent_recorded=row.consent_recorded_at is not None,
         **extra,
     )
 
 
-Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
-
-
-def _with_membership(query: Query) -> Query:
-    """Joins a user's membership and organisation: what a Viewer is made of."""
-    return query.join(Member, col(Member.user_id) == col(User.id)).join(
-        Organisation, col(Organisation.id) == col(Member.org_id))
-
-
 def viewer_for_user(session: Session, user_id: int) -> Viewer | None:
-    row = session.exec(
-        _with_membership(select(User, Member, Organisation)).where(User.id == user_id)
-    ).first()
-    if row is None or row[0].suspended_at is not None:
+    row = session.connection().execute(_BY_USER, {"key": user_id}).first()
+    if row is None or row.suspended_at is not None:
         return None
-    return _viewer(*row)
+    return _viewer_of(row)
 
 
 def start(session: Session, settings: Settings, *, user_id: int) -> str:
@@ -134,24 +143,19 @@ class Lookup:
 def load(session: Session, settings: Settings, *, token: str) -> Lookup:
     """Find the viewer for a session cookie without writing anything."""
     session_id = digest(token)
-    row = session.exec(
-        _with_membership(select(UserSession, User, Member, Organisation)
-                         .join(User, col(User.id) == col(UserSession.user_id)))
-        .where(UserSession.id == session_id)
-    ).first()
+    row = session.connection().execute(_BY_SESSION, {"key": session_id}).first()
     if row is None:
         return Lookup(None)
-    login, user, member, org = row
     now = clock.now()
     expired = (
-        now - login.last_seen_at > timedelta(seconds=settings.session_idle_seconds)
-        or now - login.created_at > timedelta(seconds=settings.session_max_seconds)
-        or user.suspended_at is not None
+        now - row.last_seen_at > timedelta(seconds=settings.session_idle_seconds)
+        or now - row.created_at > timedelta(seconds=settings.session_max_seconds)
+        or row.suspended_at is not None
     )
     if expired:
         return Lookup(None, session_id, "end")
-    viewer = _viewer(user, member, org, session_id=session_id, csrf_token=login.csrf_token)
-    return Lookup(viewer, session_id, "touch" if now - login.last_seen_at > TOUCH_EVERY else "")
+    viewer = _viewer_of(row, session_id=session_id, csrf_token=row.csrf_token)
+    return Lookup(viewer, session_id, "touch" if now - row.last_seen_at > TOUCH_EVERY else "")
 
 
 def follow_up(session: Session, lookup: Lookup) -> None:
@@ -205,7 +209,7 @@ def load_api_token(session: Session, *, token: str) -> Viewer | None:
     """The viewer for a bearer token (read-only: API tokens record no activity)."""
     if not token.startswith(API_TOKEN_PREFIX):
         return None
-    found = session.exec(select(ApiToken).where(ApiToken.token_hash == digest(token))).first()
-    if found is None or found.revoked_at is not None:
+    row = session.connection().execute(_BY_TOKEN, {"key": digest(token)}).first()
+    if row is None or row.revoked_at is not None or row.suspended_at is not None:
         return None
-    return viewer_for_user(session, found.user_id)
+    return _viewer_of(row)
