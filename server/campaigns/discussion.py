@@ -31,11 +31,13 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import delete, func, or_
+from sqlalchemy import bindparam, delete, func, or_
+from sqlalchemy import select as sql_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from server import audit, clock
 from server.accounts.models import User
@@ -47,17 +49,19 @@ from server.campaigns.models import (
     REACTIONS,
     Campaign,
     CampaignMember,
+    CampaignRole,
     Comment,
     CommentState,
     HoldCause,
     Reaction,
     ReactionKind,
 )
+from server.db import table
 from server.errors import InvalidInput, NotAllowed, NotFound, Throttled
 from server.i18n import N_, _, ngettext
 from server.live import events
 from server.moderation import mutes, word_filter
-from server.moderation.models import FilterMode
+from server.moderation.models import FilterMode, Mute
 
 EDIT_WINDOW = timedelta(minutes=10)
 PAGE = 20  # top-level threads per page of history
@@ -90,7 +94,30 @@ CommentData = dict[str, Any]
 # ---------------------------------------------------------------- the shape a comment travels in
 
 
-def comment_data(comment: Comment, *, author_name: str, reactions: Mapping[str, int],
+class CommentRow(Protocol):
+    """What `comment_data` reads of a comment: a `Comment`, or a row of its columns."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def campaign_id(self) -> int: ...
+    @property
+    def parent_id(self) -> int | None: ...
+    @property
+    def author_id(self) -> int | None: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def edited_at(self) -> datetime | None: ...
+    @property
+    def deleted_at(self) -> datetime | None: ...
+    @property
+    def state(self) -> str: ...
+
+
+def comment_data(comment: CommentRow, *, author_name: str, reactions: Mapping[str, int],
                  whole: bool = False) -> CommentData:
     """A comment as pages, the API and live events show it. A deleted comment keeps its place
     and nothing else: no words, no name, no reactions. So does a held, hidden or removed one,
@@ -170,6 +197,14 @@ def _refusal(actor: Viewer, campaign: Campaign, membership: CampaignMember | Non
              suspended: bool, session: Session | None = None) -> str:
     """Why this person cannot post, reply or react here now, or "" when they can. With a
     session, a mute and a locked room count too."""
+    return _refusal_as(actor, campaign, service._active_role(membership),
+                       removed=membership is not None and membership.removed_at is not None,
+                       suspended=suspended, session=session)
+
+
+def _refusal_as(actor: Viewer, campaign: Campaign, role: CampaignRole | None, *, removed: bool,
+                suspended: bool, session: Session | None = None) -> str:
+    """`_refusal` from the viewer's role here, and whether they were removed from it."""
     if suspended:
         return _(SUSPENDED)
     if campaign.archived_at is not None:
@@ -179,8 +214,8 @@ def _refusal(actor: Viewer, campaign: Campaign, membership: CampaignMember | Non
     if not actor.can_post:
         return _("A youth worker needs to record a parent's or carer's agreement before you can "
                  "take part in the discussion.")
-    if service._active_role(membership) is None:
-        if membership is not None:
+    if role is None:
+        if removed:
             return _("You were removed from this campaign, so you cannot take part in its "
                      "discussion.")
         if actor.is_staff:
@@ -190,10 +225,27 @@ def _refusal(actor: Viewer, campaign: Campaign, membership: CampaignMember | Non
         if campaign.discussion_locked_at is not None and not actor.is_staff:
             return _(LOCKED)
         assert campaign.id is not None
-        muted = mutes.active(session, campaign.id, actor.user_id)
+        muted = _active_mute(session, campaign.id, actor.user_id)
         if muted is not None:
             return mutes.refusal(muted)
     return ""
+
+
+_MUTE = table(Mute)
+_UNLIFTED = (sql_select(_MUTE.c.id)
+             .where(_MUTE.c.campaign_id == bindparam("campaign_id"),
+                    _MUTE.c.user_id == bindparam("user_id"), _MUTE.c.lifted_at.is_(None))
+             .limit(1))
+
+
+def _active_mute(session: Session, campaign_id: int, user_id: int) -> Mute | None:
+    """`mutes.active`, asked only of a member with a mute that was never lifted (nearly nobody
+    has one): a prepared statement tells first. (A mute added in this transaction and not yet
+    written is not seen by a plain statement: then `mutes.active` is asked, which writes it.)"""
+    if not session.new and session.connection().execute(
+            _UNLIFTED, {"campaign_id": campaign_id, "user_id": user_id}).first() is None:
+        return None
+    return mutes.active(session, campaign_id, user_id)
 
 
 def _reaction_counts(session: Session, ids: Sequence[int]) -> dict[int, dict[str, int]]:
@@ -231,26 +283,71 @@ def _seen_by(actor: Viewer) -> Any:
     return or_(col(Comment.published_at).is_not(None), col(Comment.author_id) == actor.user_id)
 
 
+_ROW_COLUMNS = (col(Comment.id), col(Comment.campaign_id), col(Comment.parent_id),
+                col(Comment.author_id), col(Comment.text), col(Comment.created_at),
+                col(Comment.edited_at), col(Comment.deleted_at), col(Comment.state))
+
+
+def _page_query(*, before: bool) -> Any:
+    """A page's top-level comments, their replies, their authors' names and each kind of
+    reaction counted, in one query; built once (building it costs more than running it), with
+    the campaign, the viewer (`_seen_by`) and `before` as parameters. Plain rows, not ORM
+    objects: nothing here is changed."""
+    seen = or_(col(Comment.published_at).is_not(None),
+               col(Comment.author_id) == bindparam("viewer_id"))
+    tops = select(Comment.id).where(Comment.campaign_id == bindparam("campaign_id"),
+                                    col(Comment.parent_id).is_(None), seen)
+    if before:
+        tops = tops.where(col(Comment.id) < bindparam("before"))
+    tops = tops.order_by(col(Comment.id).desc()).limit(PAGE + 1)
+    reactions = (select(func.count()).where(col(Reaction.comment_id) == col(Comment.id),
+                                            Reaction.kind == kind)
+                 .scalar_subquery().label(f"reactions_{kind}") for kind in KINDS)
+    return (Select(*_ROW_COLUMNS, col(User.display_name).label("author_name"),
+                   col(User.erased_at).label("author_erased_at"), *reactions)
+            .outerjoin(User, col(User.id) == col(Comment.author_id))
+            .where(or_(col(Comment.id).in_(tops), col(Comment.parent_id).in_(tops)), seen)
+            .order_by(col(Comment.id)))
+
+
+_PAGE_QUERY = {False: _page_query(before=False), True: _page_query(before=True)}
+
+
 def for_page(session: Session, *, actor: Viewer, campaign_id: int,
-             before: int | None = None) -> Discussion:
+             before: int | None = None, view: service.CampaignView | None = None,
+             ) -> Discussion:
     """The newest `PAGE` threads (or those before top-level comment `before`), each with all
-    its replies, oldest first."""
-    campaign, membership = service._load(session, actor, campaign_id)
-    query = select(Comment).where(Comment.campaign_id == campaign_id,
-                                  col(Comment.parent_id).is_(None), _seen_by(actor))
-    if before is not None:
-        query = query.where(col(Comment.id) < before)
-    tops = list(session.exec(query.order_by(col(Comment.id).desc()).limit(PAGE + 1)))
+    its replies, oldest first. `view`: the campaign as `service.get_campaign` read it for this
+    viewer in this transaction (the campaign page), so it is not read again."""
+    if view is None:
+        campaign, membership = service._load(session, actor, campaign_id)
+        role = service._active_role(membership)
+        removed = membership is not None and membership.removed_at is not None
+        suspended = _suspended(session, actor)
+    else:
+        assert view.campaign.id == campaign_id
+        campaign, role, removed = view.campaign, view.my_role, view.removed
+        suspended = view.suspended
+    rows: Sequence[Any] = session.connection().execute(_PAGE_QUERY[before is not None], {
+        "campaign_id": campaign_id, "viewer_id": actor.user_id, "before": before}).all()
+    tops = [row.id for row in rows if row.parent_id is None]
     older = len(tops) > PAGE
-    tops = tops[:PAGE][::-1]
-    replies = list(session.exec(
-        select(Comment).where(col(Comment.parent_id).in_([c.id for c in tops]), _seen_by(actor))
-        .order_by(col(Comment.id)))) if tops else []
-    data = {d["id"]: d for d in _data(session, [*tops, *replies], whole_for=actor.user_id)}
-    threads = [Thread(data[top.id or 0], [data[r.id or 0] for r in replies
-                                          if r.parent_id == top.id]) for top in tops]
-    why_not = _refusal(actor, campaign, membership, suspended=_suspended(session, actor),
-                       session=session)
+    shown = set(tops[-PAGE:])
+    rows = [row for row in rows if row.id in shown or row.parent_id in shown]
+    data: dict[int, CommentData] = {}
+    replies: dict[int, list[CommentData]] = {row_id: [] for row_id in shown}
+    for row in rows:
+        # An erased account has no name: pages say "a former member" in their own language.
+        name = "" if row.author_erased_at or row.author_name is None else row.author_name
+        data[row.id] = d = comment_data(row, author_name=name,
+                                        reactions=dict(zip(KINDS, row[-len(KINDS):],
+                                                           strict=True)),
+                                        whole=row.author_id == actor.user_id)
+        if row.parent_id is not None:
+            replies[row.parent_id].append(d)
+    threads = [Thread(data[top_id], replies[top_id]) for top_id in tops[-PAGE:]]
+    why_not = _refusal_as(actor, campaign, role, removed=removed, suspended=suspended,
+                          session=session)
     now = clock.now()
     editable = frozenset() if why_not else frozenset(
         d["id"] for d in data.values()

@@ -15,8 +15,10 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from server import audit, clock
@@ -37,6 +39,7 @@ from server.campaigns.models import (
     PollStatus,
     Visibility,
 )
+from server.db import table
 from server.errors import InvalidInput, NotAllowed, NotFound
 from server.i18n import N_, _
 from server.live import events
@@ -50,6 +53,7 @@ RUNNERS = frozenset({CampaignRole.lead, CampaignRole.facilitator})
 VOTERS = frozenset({CampaignRole.lead, CampaignRole.member})
 
 POLL_MISSING = N_("We could not find that poll.")
+SUSPENDED = N_("Your account is suspended, so you cannot make changes. Talk to a youth worker.")
 RUNNERS_ONLY = N_("Only the campaign's leads and facilitators can run its polls.")
 VOTERS_ONLY = N_("Voting is for the campaign's young people.")
 NOT_IN = N_("Join the campaign to vote in its polls.")
@@ -150,12 +154,18 @@ def _suspended(session: Session, actor: Viewer) -> bool:
     return user is None or user.suspended_at is not None
 
 
-def _vote_refusal(actor: Viewer, campaign: Campaign, role: CampaignRole | None, poll: Poll,
-                  *, suspended: bool) -> str:
+class Voting(tallies.Closing, Protocol):
+    """What decides whether a poll takes votes now."""
+
+    @property
+    def paused_at(self) -> datetime | None: ...
+
+
+def _vote_refusal(actor: Viewer, campaign: service.Standing, role: CampaignRole | None,
+                  poll: Voting, *, suspended: bool) -> str:
     """Why this person cannot vote in this poll now, or "" when they can."""
     if suspended:
-        return _("Your account is suspended, so you cannot make changes. "
-                 "Talk to a youth worker.")
+        return _(SUSPENDED)
     if role not in VOTERS:
         return _(VOTERS_ONLY) if actor.is_staff or role is not None else _(NOT_IN)
     if not actor.can_post:
@@ -174,13 +184,35 @@ def _vote_refusal(actor: Viewer, campaign: Campaign, role: CampaignRole | None, 
     return ""
 
 
-def _cards(session: Session, actor: Viewer, campaign: Campaign, role: CampaignRole | None,
-           polls: Sequence[Poll]) -> list[PollCard]:
+_BALLOT = table(Ballot)
+# Built once, with the campaign, the polls and the viewer as parameters: building a statement
+# costs more than running it. The viewer's ballots are plain rows: nothing is changed.
+_MY_BALLOTS = (sql_select(_BALLOT.c.poll_id, _BALLOT.c.choices, _BALLOT.c.reason,
+                          _BALLOT.c.changed_at)
+               .where(_BALLOT.c.poll_id.in_(bindparam("poll_ids", expanding=True)),
+                      _BALLOT.c.user_id == bindparam("viewer_id")))
+
+
+def _polls_query(*, drafts: bool) -> Any:
+    query = select(Poll).where(Poll.campaign_id == bindparam("campaign_id"))
+    if not drafts:
+        query = query.where(Poll.status != PollStatus.draft)
+    return query.order_by(col(Poll.id).desc())
+
+
+_POLLS = {True: _polls_query(drafts=True), False: _polls_query(drafts=False)}
+
+
+def _cards(session: Session, actor: Viewer, campaign: service.Standing,
+           role: CampaignRole | None, polls: Sequence[Poll], *,
+           suspended: bool | None = None) -> list[PollCard]:
+    """`suspended`: whether the viewer's account is suspended, when already known."""
     runs = _runs(actor, role)
-    suspended = _suspended(session, actor)
+    if suspended is None:
+        suspended = _suspended(session, actor)
     ids = [poll.id for poll in polls if poll.id is not None]
-    mine = {} if not ids else {b.poll_id: b for b in session.exec(
-        select(Ballot).where(col(Ballot.poll_id).in_(ids), Ballot.user_id == actor.user_id))}
+    mine = {} if not ids else {row.poll_id: row for row in session.connection().execute(
+        _MY_BALLOTS, {"poll_ids": ids, "viewer_id": actor.user_id})}
     cards = []
     for tally in tallies._tallies(session, polls):
         ballot = mine.get(tally.poll.id or 0)
@@ -194,18 +226,24 @@ def _cards(session: Session, actor: Viewer, campaign: Campaign, role: CampaignRo
     return cards
 
 
-def for_page(session: Session, *, actor: Viewer, campaign_id: int) -> PollsSection:
-    """The polls the viewer may see (drafts only for runners), newest first."""
-    campaign, membership = service._load(session, actor, campaign_id)
-    role = service._active_role(membership)
-    query = select(Poll).where(Poll.campaign_id == campaign_id)
-    if not _runs(actor, role):
-        query = query.where(Poll.status != PollStatus.draft)
-    polls = list(session.exec(query.order_by(col(Poll.id).desc())))
+def for_page(session: Session, *, actor: Viewer, campaign_id: int,
+             view: service.CampaignView | None = None) -> PollsSection:
+    """The polls the viewer may see (drafts only for runners), newest first. `view`: the
+    campaign as `service.get_campaign` read it for this viewer in this transaction (the
+    campaign page), so it is not read again."""
+    suspended: bool | None = None
+    if view is None:
+        campaign, membership = service._load(session, actor, campaign_id)
+        role = service._active_role(membership)
+    else:
+        assert view.campaign.id == campaign_id
+        campaign, role, suspended = view.campaign, view.my_role, view.suspended
+    runs = _runs(actor, role)
+    polls = list(session.exec(_POLLS[runs], params={"campaign_id": campaign_id}))
     manages = role in RUNNERS and campaign.archived_at is None
     return PollsSection(campaign_id=campaign_id,
-                        polls=_cards(session, actor, campaign, role, polls),
-                        runs=_runs(actor, role), manages=manages,
+                        polls=_cards(session, actor, campaign, role, polls, suspended=suspended),
+                        runs=runs, manages=manages,
                         can_create=manages and campaign.status not in ENDED)
 
 

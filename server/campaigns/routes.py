@@ -12,6 +12,7 @@ from typing import Any
 
 import segno
 from babel.dates import format_date
+from markupsafe import Markup
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,13 +20,14 @@ from starlette.routing import Route
 
 from server.accounts.codes import normalise_code
 from server.accounts.sessions import Viewer
-from server.campaigns import discussion, polls, service, team
+from server.campaigns import discussion, fragments, polls, service, team
 from server.campaigns.charts import line_chart
 from server.campaigns.models import CampaignRole, Status
 from server.errors import InvalidInput, NotAllowed, NotFound
 from server.i18n import _, current
 from server.live import events
-from server.moderation import comments, room
+from server.moderation import room
+from server.security import expected_csrf_token
 from server.web import (
     form,
     login_required,
@@ -33,6 +35,7 @@ from server.web import (
     read,
     redirect,
     render,
+    runtime,
     signed_in,
     write,
 )
@@ -232,10 +235,17 @@ def _live_page(session: Session, *, actor: Viewer, campaign_id: int,
     cursor = events.latest_id(session, campaign_id)
     view = service.get_campaign(session, actor=actor, campaign_id=campaign_id,
                                 feed_before=feed_before)
+    # A peer moderator is an active member marked as one (as `moderation.comments.
+    # is_peer_moderator` says): the campaign's people, just read, tell without asking again.
     moderates = "staff" if actor.is_staff else (
-        "peer" if comments.is_peer_moderator(session, actor, campaign_id) else "")
-    return LivePage(cursor, view, polls.for_page(session, actor=actor, campaign_id=campaign_id),
-                    discussion.for_page(session, actor=actor, campaign_id=campaign_id)
+        "peer" if any(p.user_id == actor.user_id and p.peer_moderator for p in view.people)
+        else "")
+    # The polls and the discussion take the campaign, the viewer's place in it and their
+    # account as just read, rather than reading them again.
+    return LivePage(cursor, view, polls.for_page(session, actor=actor, campaign_id=campaign_id,
+                                                 view=view),
+                    discussion.for_page(session, actor=actor, campaign_id=campaign_id,
+                                        view=view)
                     if with_discussion else None, room.room_of(view.campaign), moderates)
 
 
@@ -247,16 +257,29 @@ async def _page(request: Request, campaign_id: int, *, status: int = 200,
     live = await read(request, _live_page, actor=actor, campaign_id=campaign_id,
                       feed_before=int(before) if before.isdigit() else None)
     view = live.view
-    if status == 200 and view.my_role is not None:
+    if status == 200 and view.my_role is not None and view.unseen:
+        # Only when something is new to them: otherwise it would change nothing.
         await write(request, service.mark_seen, actor=actor, campaign_id=campaign_id)
     chart = line_chart([(r.recorded_at, r.value) for r in view.readings],
                        target=view.campaign.measure_target)
     failed = _failed_form(request) if errors else ""
     item_form = failed.startswith(("step-", "sh-"))
+    # Each thread, poll card and feed item drawn once for everyone who sees it the same, then
+    # this page's own token and op ids put in.
+    templates = runtime(request).templates
+    kept = fragments.cache_of(templates)
+    token = expected_csrf_token(request.scope)
+    drawn: dict[str, Markup] = {
+        "feed_html": kept.feed_items(templates, view.feed, campaign_id=campaign_id)}
+    if token:
+        drawn["cards_html"] = kept.poll_cards(templates, live.polls, csrf_token=token)
+        if live.discussion is not None:
+            drawn["threads_html"] = kept.threads(templates, live.discussion, viewer=actor,
+                                                 csrf_token=token)
     return render(request, "campaigns/show.html", status=status, view=view,
                   can=service.permissions(actor, view), chart=chart, errors=errors or {},
                   values=values or {}, format_number=team.format_number,
-                  format_date=_day, failed=failed,
+                  format_date=_day, when_kept=fragments.when, failed=failed,
                   # A change to one step or person is shown by that step's own form.
                   summary_prefix=f"{failed}-" if item_form else "f-",
                   form_errors={} if item_form else (errors or {}),
@@ -265,7 +288,7 @@ async def _page(request: Request, campaign_id: int, *, status: int = 200,
                   join_url=join_link(request, view.campaign.join_code or ""),
                   cursor=live.cursor, polls_section=live.polls, discussion=live.discussion,
                   room=live.room, moderates=live.moderates,
-                  slow_mode_choices=room.SLOW_MODE_CHOICES)
+                  slow_mode_choices=room.SLOW_MODE_CHOICES, **drawn)
 
 
 @login_required

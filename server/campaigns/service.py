@@ -16,11 +16,13 @@ Who may do what:
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import func
+from sqlalchemy import and_, bindparam, exists, func, or_, update
+from sqlalchemy import select as sql_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from server import audit, clock
 from server.accounts.codes import new_code, normalise_code
@@ -39,6 +41,7 @@ from server.campaigns.models import (
     Stakeholder,
     Status,
 )
+from server.db import UTCDateTime, table
 from server.errors import InvalidInput, NotAllowed, NotFound
 from server.i18n import N_, _
 from server.live import events
@@ -65,15 +68,54 @@ class Person:
     peer_moderator: bool = False
 
 
+class StepRow(NamedTuple):
+    """A plan step as a page shows it: plain values, not an ORM object (nothing is changed)."""
+
+    id: int
+    campaign_id: int
+    position: int
+    text: str
+    owner_id: int | None
+    done_at: datetime | None
+    done_by: int | None
+
+
+class FeedRow(NamedTuple):
+    id: int
+    campaign_id: int
+    kind: str
+    author_id: int | None
+    text: str
+    created_at: datetime
+
+
+class StakeholderRow(NamedTuple):
+    id: int
+    campaign_id: int
+    name: str
+    organisation: str
+    notes: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ReadingRow(NamedTuple):
+    id: int
+    campaign_id: int
+    value: float
+    recorded_at: datetime
+    recorded_by: int | None
+
+
 @dataclass(frozen=True)
 class StepView:
-    step: PlanStep
+    step: StepRow
     owner_name: str
 
 
 @dataclass(frozen=True)
 class FeedEntry:
-    item: FeedItem
+    item: FeedRow
     author_name: str
 
 
@@ -85,12 +127,16 @@ class CampaignView:
     my_role: CampaignRole | None
     people: list[Person]
     steps: list[StepView]
-    stakeholders: list[Stakeholder]
-    readings: list[MeasureReading]
+    stakeholders: list[StakeholderRow]
+    readings: list[ReadingRow]
     feed: list[FeedEntry]
     letters: list[team.Letter]
     removed: bool = False
     today: date = field(default_factory=lambda: clock.now().date())
+    # The viewer's account is suspended (they read, and change nothing).
+    suspended: bool = False
+    # Someone else added to the feed since the viewer last opened the campaign (`mark_seen`).
+    unseen: bool = False
 
     @property
     def ready(self) -> bool:
@@ -167,7 +213,20 @@ def _active_role(membership: CampaignMember | None) -> CampaignRole | None:
     return CampaignRole(membership.role)
 
 
-def _visible(actor: Viewer, campaign: Campaign, role: CampaignRole | None) -> bool:
+class Standing(Protocol):
+    """What decides who may see a campaign and whether it still takes changes."""
+
+    @property
+    def org_id(self) -> int: ...
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def archived_at(self) -> datetime | None: ...
+
+
+def _visible(actor: Viewer, campaign: Standing, role: CampaignRole | None) -> bool:
     if campaign.org_id != actor.org_id:
         return False
     if actor.is_staff or role is not None:
@@ -229,42 +288,107 @@ def _people_roles(session: Session, user_ids: set[int]) -> dict[int, str]:
     return dict(rows.all())
 
 
+# The campaign page's statements, built once (building one costs more than running it), with
+# the campaign and the viewer as parameters; all but the first read plain rows, not ORM
+# objects: nothing read here is changed.
+_CM, _USER, _MEMBER = table(CampaignMember), table(User), table(Member)
+_STEP, _FEED = table(PlanStep), table(FeedItem)
+_STAKEHOLDER, _READING = table(Stakeholder), table(MeasureReading)
+
+
+def _news(member: Any) -> Any:
+    """Something in the campaign's feed that someone else added after `member` last looked: what
+    "new since your last visit" counts (`_summaries`)."""
+    return exists().where(_FEED.c.campaign_id == member.c.campaign_id,
+                          _FEED.c.created_at > member.c.last_seen_at,
+                          or_(_FEED.c.author_id.is_(None),
+                              _FEED.c.author_id != member.c.user_id))
+
+
+_MINE = _CM.alias("mine")
+# The campaign, the viewer's membership of it, whether their account is suspended and whether
+# anything is new to them. The campaign is an ORM object: pages and the API are drawn from it.
+_HEAD: Any = (Select(Campaign, _MINE.c.role, _MINE.c.removed_at, _news(_MINE).label("news"),
+                     sql_select(_USER.c.suspended_at)
+                     .where(_USER.c.id == bindparam("viewer_id"))
+                     .scalar_subquery().label("suspended_at"))
+              .outerjoin(_MINE, and_(_MINE.c.campaign_id == col(Campaign.id),
+                                     _MINE.c.user_id == bindparam("viewer_id")))
+              .where(col(Campaign.id) == bindparam("campaign_id")))
+_PEOPLE = (sql_select(_CM.c.user_id, _CM.c.role, _CM.c.joined_at, _CM.c.peer_moderator_at,
+                      _USER.c.display_name, _MEMBER.c.role.label("org_role"))
+           .select_from(_CM.outerjoin(_USER, _USER.c.id == _CM.c.user_id)
+                        .outerjoin(_MEMBER, _MEMBER.c.user_id == _USER.c.id))
+           .where(_CM.c.campaign_id == bindparam("campaign_id"), _CM.c.removed_at.is_(None))
+           .order_by(_CM.c.joined_at, _CM.c.id))
+_STEPS = (sql_select(*_STEP.c, _USER.c.display_name, _USER.c.erased_at)
+          .select_from(_STEP.outerjoin(_USER, _USER.c.id == _STEP.c.owner_id))
+          .where(_STEP.c.campaign_id == bindparam("campaign_id"))
+          .order_by(_STEP.c.position, _STEP.c.id))
+
+
+def _feed_query(*, before: bool) -> Any:
+    query = (sql_select(*_FEED.c, _USER.c.display_name, _USER.c.erased_at)
+             .select_from(_FEED.outerjoin(_USER, _USER.c.id == _FEED.c.author_id))
+             .where(_FEED.c.campaign_id == bindparam("campaign_id")))
+    if before:
+        query = query.where(_FEED.c.id < bindparam("before"))
+    return query.order_by(_FEED.c.id.desc()).limit(FEED_PAGE)
+
+
+_FEED_PAGE = {False: _feed_query(before=False), True: _feed_query(before=True)}
+_STAKEHOLDERS = (sql_select(*_STAKEHOLDER.c)
+                 .where(_STAKEHOLDER.c.campaign_id == bindparam("campaign_id"))
+                 .order_by(_STAKEHOLDER.c.id))
+_READINGS = (sql_select(*_READING.c).where(_READING.c.campaign_id == bindparam("campaign_id"))
+             .order_by(_READING.c.recorded_at, _READING.c.id))
+
+
+def _name(row: Any) -> str:
+    # An erased account has no name: pages say "a former member" in their own language.
+    return "" if row.erased_at is not None or row.display_name is None else str(row.display_name)
+
+
 def get_campaign(session: Session, *, actor: Viewer, campaign_id: int,
                  feed_before: int | None = None) -> CampaignView:
-    campaign, membership = _load(session, actor, campaign_id)
-    role = _active_role(membership)
-    people_rows = session.exec(
-        select(CampaignMember, User, Member)
-        .join(User, col(User.id) == col(CampaignMember.user_id))
-        .join(Member, col(Member.user_id) == col(User.id))
-        .where(CampaignMember.campaign_id == campaign_id,
-               col(CampaignMember.removed_at).is_(None))
-        .order_by(col(CampaignMember.joined_at), col(CampaignMember.id)))
-    people = [Person(user.id or 0, user.display_name, CampaignRole(cm.role),
-                     Role(member.role) != Role.young_person, cm.joined_at,
-                     cm.peer_moderator_at is not None)
-              for cm, user, member in people_rows]
-    steps = _steps(session, campaign_id)
-    feed_query = select(FeedItem).where(FeedItem.campaign_id == campaign_id)
-    if feed_before is not None:
-        feed_query = feed_query.where(col(FeedItem.id) < feed_before)
-    feed = list(session.exec(feed_query.order_by(col(FeedItem.id).desc()).limit(FEED_PAGE)))
-    names = _names(session, {s.owner_id for s in steps if s.owner_id}
-                   | {f.author_id for f in feed if f.author_id})
+    found = session.exec(_HEAD, params={"campaign_id": campaign_id,
+                                        "viewer_id": actor.user_id}).first()
+    # (Run through the ORM, that first statement has also flushed anything this transaction
+    # changed: the plain statements below see it.)
+    if found is None or found[0].org_id != actor.org_id:
+        raise NotFound(_(MISSING))
+    campaign, my_role, removed_at, news, suspended_at = found
+    role = CampaignRole(my_role) if my_role is not None and removed_at is None else None
+    if not _visible(actor, campaign, role):
+        raise NotFound(_(MISSING))
+    run = session.connection().execute
+    by_campaign = {"campaign_id": campaign_id}
+    people, member_ids = [], set()
+    for row in run(_PEOPLE, by_campaign):
+        member_ids.add(row.user_id)
+        if row.display_name is not None and row.org_role is not None:
+            people.append(Person(row.user_id, row.display_name, CampaignRole(row.role),
+                                 row.org_role != Role.young_person, row.joined_at,
+                                 row.peer_moderator_at is not None))
+    steps = [StepView(StepRow._make(row[:7]), _name(row)) for row in run(_STEPS, by_campaign)]
+    feed = [FeedEntry(FeedRow._make(row[:6]), _name(row)) for row in run(
+        _FEED_PAGE[feed_before is not None], {**by_campaign, "before": feed_before})]
     return CampaignView(
         campaign=campaign,
         my_role=role,
         people=people,
-        steps=[StepView(step, names.get(step.owner_id or 0, "")) for step in steps],
-        stakeholders=list(session.exec(
-            select(Stakeholder).where(Stakeholder.campaign_id == campaign_id)
-            .order_by(col(Stakeholder.id)))),
-        readings=list(session.exec(
-            select(MeasureReading).where(MeasureReading.campaign_id == campaign_id)
-            .order_by(col(MeasureReading.recorded_at), col(MeasureReading.id)))),
-        feed=[FeedEntry(item, names.get(item.author_id or 0, "")) for item in feed],
-        letters=letters_for(session, campaign),
-        removed=membership is not None and membership.removed_at is not None,
+        steps=steps,
+        stakeholders=[StakeholderRow._make(row) for row in run(_STAKEHOLDERS, by_campaign)],
+        readings=[ReadingRow._make(row) for row in run(_READINGS, by_campaign)],
+        feed=feed,
+        letters=team.check(
+            deadline=campaign.deadline, exact=campaign.exact,
+            steps=[team.StepIn(view.step.text, view.step.owner_id) for view in steps],
+            member_ids=member_ids, measure_what=campaign.measure_what,
+            measure_target=campaign.measure_target, today=_today()),
+        removed=my_role is not None and removed_at is not None,
+        suspended=suspended_at is not None,
+        unseen=bool(news),
     )
 
 
@@ -352,11 +476,21 @@ def live_access(session: Session, *, actor: Viewer, campaign_id: int) -> bool:
     return actor.is_staff or role in (CampaignRole.lead, CampaignRole.facilitator)
 
 
+# Only when something is new to them: otherwise the time they last looked stays as it was,
+# which counts the same things as new (nothing until someone else adds to the feed, then what
+# they add), and opening a page writes nothing.
+_MARK_SEEN = (update(_CM)
+              .where(_CM.c.campaign_id == bindparam("the_campaign"),
+                     _CM.c.user_id == bindparam("viewer_id"), _CM.c.removed_at.is_(None),
+                     _news(_CM))
+              .values(last_seen_at=bindparam("now", type_=UTCDateTime())))
+
+
 def mark_seen(session: Session, *, actor: Viewer, campaign_id: int) -> None:
-    membership = _membership(session, campaign_id, actor.user_id)
-    if membership is not None and membership.removed_at is None:
-        membership.last_seen_at = clock.now()
-        session.add(membership)
+    """The viewer has seen the campaign as it is now: nothing in its feed so far is new to them
+    on their list of campaigns."""
+    session.connection().execute(_MARK_SEEN, {"the_campaign": campaign_id,
+                                              "viewer_id": actor.user_id, "now": clock.now()})
 
 
 # ---------------------------------------------------------------- checks for writing

@@ -9,8 +9,9 @@ import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from server import clock
@@ -29,7 +30,17 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def is_closed(poll: Poll, now: datetime | None = None) -> bool:
+class Closing(Protocol):
+    """What says whether a poll is closed (a Poll, or a ballot's lighter view of one)."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def closes_at(self) -> datetime | None: ...
+
+
+def is_closed(poll: Closing, now: datetime | None = None) -> bool:
     """Closed by hand, or its closing time has passed (before the closer loop has noticed)."""
     if poll.status == PollStatus.closed:
         return True
@@ -124,7 +135,16 @@ def decode(kind: str, text: str) -> Any:
     return value
 
 
-def _results(poll: Poll, options: Sequence[PollOption], ballots: Sequence[Ballot]) -> Results:
+class BallotRow(NamedTuple):
+    """What a tally reads of a ballot: plain values, not an ORM object (nothing is changed)."""
+
+    poll_id: int
+    user_id: int
+    choices: str
+    reason: str
+
+
+def _results(poll: Poll, options: Sequence[PollOption], ballots: Sequence[BallotRow]) -> Results:
     ids = [option.id for option in options if option.id is not None]
     decoded = [decode(poll.kind, ballot.choices) for ballot in ballots]
     empty = Results(counts={}, runoff=None, scores={}, positions={}, block_reasons=())
@@ -143,21 +163,30 @@ def _results(poll: Poll, options: Sequence[PollOption], ballots: Sequence[Ballot
     return replace(empty, positions=counting.proposal_counts(positions), block_reasons=reasons)
 
 
+# Built once, with the polls' ids as a parameter: building a statement costs more than
+# running it.
+_OPTIONS = (select(PollOption)
+            .where(col(PollOption.poll_id).in_(bindparam("poll_ids", expanding=True)))
+            .order_by(col(PollOption.position), col(PollOption.id)))
+_BALLOTS = (select(Ballot.poll_id, Ballot.user_id, Ballot.choices, Ballot.reason)
+            .where(col(Ballot.poll_id).in_(bindparam("poll_ids", expanding=True)))
+            .order_by(col(Ballot.id)))
+
+
 def _options(session: Session, poll_ids: Collection[int]) -> dict[int, list[PollOption]]:
     found: dict[int, list[PollOption]] = {poll_id: [] for poll_id in poll_ids}
     if poll_ids:
-        for option in session.exec(select(PollOption)
-                                   .where(col(PollOption.poll_id).in_(list(poll_ids)))
-                                   .order_by(col(PollOption.position), col(PollOption.id))):
+        for option in session.exec(_OPTIONS, params={"poll_ids": list(poll_ids)}):
             found[option.poll_id].append(option)
     return found
 
 
-def _ballots(session: Session, poll_ids: Collection[int]) -> dict[int, list[Ballot]]:
-    found: dict[int, list[Ballot]] = {poll_id: [] for poll_id in poll_ids}
+def _ballots(session: Session, poll_ids: Collection[int]) -> dict[int, list[BallotRow]]:
+    """Plain rows, not ORM objects: a tally changes nothing."""
+    found: dict[int, list[BallotRow]] = {poll_id: [] for poll_id in poll_ids}
     if poll_ids:
-        for ballot in session.exec(select(Ballot).where(col(Ballot.poll_id).in_(list(poll_ids)))
-                                   .order_by(col(Ballot.id))):
+        for row in session.exec(_BALLOTS, params={"poll_ids": list(poll_ids)}):
+            ballot = BallotRow(*row)
             found[ballot.poll_id].append(ballot)
     return found
 

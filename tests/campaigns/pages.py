@@ -11,7 +11,7 @@ from server.accounts import people
 from server.accounts.codes import ALPHABET
 from server.accounts.models import User
 from server.audit import AuditEntry
-from server.campaigns import discussion, service
+from server.campaigns import discussion, fragments, service
 from server.campaigns.models import (
     Campaign,
     CampaignMember,
@@ -303,3 +303,17 @@ def say(db: Database, user: User, campaign: Campaign, words: str,
             session, actor=viewer_of(db, user), campaign_id=campaign.id, text=words,
             parent_id=parent["id"] if parent else None)
     return data
+
+
+def section_of(browser: Any, campaign: Campaign, selector: str) -> Any:
+    """One part of the campaign page as the browser gets it (#polls, #discussion, …)."""
+    response = browser.get(f"/campaigns/{campaign.id}")
+    assert response.status_code == 200
+    found = page(response).select_one(selector)
+    assert found is not None, selector
+    return found
+
+
+def thread_cache(app: Any) -> Any:
+    """The app's kept drawings of threads, cards and feed items."""
+    return fragments.cache_of(app.state.runtime.templates)

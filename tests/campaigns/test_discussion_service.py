@@ -283,7 +283,7 @@ def test_plain_text_up_to_the_limit_is_kept_exactly(room, typed):
 
 def test_an_author_changes_their_comment_within_ten_minutes(room, clock):
     data = room.post(room.sam, "Meet at 5")
-    clock.advance(9 * 60 + 59)
+    clock.advance(9 * 60 + 30)  # the clock still runs: leave room for a slow machine
     changes = new_events(room, lambda: room.do(
         discussion.edit_comment, room.sam, comment_id=data["id"], text=" Meet at 6 "))
 
