@@ -150,6 +150,12 @@ async def write(request: Request, action: Callable[..., T], /, **kwargs: Any) ->
     return (await found.writer.run(run, then=announce))[0]
 
 
+async def passwords_ahead(request: Request, **work: Any) -> Passwords:
+    """The app's passwords with the slow argon2 work of the coming write already done, in a
+    thread of its own (`Passwords.ahead`): the writer is never held up by it."""
+    return await run_in_threadpool(runtime(request).passwords.ahead, **work)
+
+
 async def read(request: HTTPConnection, query: Callable[..., T], /, **kwargs: Any) -> T:
     """Run a query in one read transaction, off the event loop (for a page or a websocket)."""
     db = runtime(request).db

@@ -51,6 +51,26 @@ def authenticate(
     return user
 
 
+def stored_hash(session: Session, *, user_id: int) -> str | None:
+    """The password hash a signed-in person's password will be checked against, read before
+    the write that checks it (`Passwords.ahead`)."""
+    user = session.get(User, user_id)
+    return user.password_hash if user is not None else None
+
+
+def hash_to_check(session: Session, settings: Settings, *, username: str,
+                  address: str) -> str | None:
+    """Before a login's write: refused at once when the account or address is locked out (no
+    argon2 work is done for it), else the hash the password will be checked against (None for
+    an unknown username: the dummy hash is checked instead)."""
+    lockout = throttle.check(session, settings, account_key=username_key(username)[:64],
+                             address=address)
+    if lockout is not None:
+        raise _throttled(lockout)
+    user = find_user(session, username)
+    return user.password_hash if user is not None else None
+
+
 SUSPENDED = N_("This account is suspended. Talk to a youth worker at your organisation.")
 
 

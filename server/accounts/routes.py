@@ -15,6 +15,7 @@ from server.web import (
     address,
     form,
     login_required,
+    passwords_ahead,
     path_int,
     read,
     redirect,
@@ -55,10 +56,14 @@ async def log_in(request: Request) -> Response:
     rt = runtime(request)
     data = await form(request)
     username, target = data.get("username", "").strip(), safe_next(data.get("next", "/"))
+    password = data.get("password", "")
     try:
+        stored = await read(request, login.hash_to_check, settings=rt.settings,
+                            username=username, address=address(request))
+        ready = await passwords_ahead(request, check=[(stored, password)], rehash=True)
         user = await write(request, login.authenticate, settings=rt.settings,
-                           passwords=rt.passwords, username=username,
-                           password=data.get("password", ""), address=address(request))
+                           passwords=ready, username=username, password=password,
+                           address=address(request))
     except Throttled as exc:
         response = render(request, "accounts/login.html", status=429, error=exc.message,
                           username=username, next=target)
@@ -102,7 +107,6 @@ async def join_page(request: Request) -> Response:
 async def join(request: Request) -> Response:
     if viewer(request) is not None:
         return redirect("/")
-    rt = runtime(request)
     data = await form(request)
     code = data.get("code", "")
     try:
@@ -113,7 +117,8 @@ async def join(request: Request) -> Response:
         return render(request, "accounts/join_details.html", org=org, code=code, values={})
     values = {k: data.get(k, "") for k in ("username", "display_name", "age_band")}
     try:
-        user = await write(request, service.join, passwords=rt.passwords, code=code,
+        ready = await passwords_ahead(request, new=[data.get("password", "")])
+        user = await write(request, service.join, passwords=ready, code=code,
                            password=data.get("password", ""),
                            password_again=data.get("password_again", ""), **values)
     except InvalidInput as exc:
@@ -132,9 +137,13 @@ async def account_page(request: Request) -> Response:
 @login_required
 async def change_password(request: Request) -> Response:
     data = await form(request)
+    actor = signed_in(request)
+    stored = await read(request, login.stored_hash, user_id=actor.user_id)
+    ready = await passwords_ahead(request, check=[(stored, data.get("current", ""))],
+                                  new=[data.get("password", "")])
     try:
-        await write(request, login.change_password, passwords=runtime(request).passwords,
-                    actor=signed_in(request), current=data.get("current", ""),
+        await write(request, login.change_password, passwords=ready,
+                    actor=actor, current=data.get("current", ""),
                     new=data.get("password", ""), new_again=data.get("password_again", ""))
     except InvalidInput as exc:
         return render(request, "accounts/account.html", status=422, errors=exc.errors)
@@ -151,8 +160,9 @@ async def reset(request: Request) -> Response:
     data = await form(request)
     values = {"username": data.get("username", "").strip(), "code": data.get("code", "")}
     try:
+        ready = await passwords_ahead(request, new=[data.get("password", "")])
         user = await write(request, login.redeem_reset_code, settings=rt.settings,
-                           passwords=rt.passwords, password=data.get("password", ""),
+                           passwords=ready, password=data.get("password", ""),
                            password_again=data.get("password_again", ""),
                            address=address(request), **values)
     except Throttled as exc:

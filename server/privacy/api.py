@@ -6,9 +6,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from server.accounts import login
 from server.api.base import Operation, api_viewer, checked_body
 from server.privacy import service
-from server.web import read, runtime, write
+from server.web import passwords_ahead, read, write
 
 LIST = {"type": "array", "items": {"type": "object"}}
 TEXT_OR_NULL = {"type": ["string", "null"]}
@@ -58,8 +59,11 @@ async def my_data(request: Request) -> Response:
 
 async def erase_me(request: Request) -> Response:
     body = await checked_body(request, ERASE_BODY)
-    await write(request, service.erase_self, passwords=runtime(request).passwords,
-                actor=api_viewer(request), password=body["password"],
+    actor = api_viewer(request)
+    stored = await read(request, login.stored_hash, user_id=actor.user_id)
+    ready = await passwords_ahead(request, check=[(stored, body["password"])])
+    await write(request, service.erase_self, passwords=ready,
+                actor=actor, password=body["password"],
                 confirm="yes" if body["confirm"] is True else "")
     return JSONResponse({"erased": True})
 

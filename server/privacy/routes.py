@@ -5,6 +5,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from server.accounts import login
 from server.accounts.middleware import SESSION_COOKIE
 from server.errors import InvalidInput, NotAllowed
 from server.i18n import _
@@ -17,6 +18,7 @@ from server.privacy.models import (
 from server.web import (
     form,
     login_required,
+    passwords_ahead,
     path_int,
     read,
     redirect,
@@ -86,11 +88,13 @@ async def erase_me_page(request: Request) -> Response:
 
 @login_required
 async def erase_me(request: Request) -> Response:
-    rt = runtime(request)
     data = await form(request)
+    actor = signed_in(request)
+    stored = await read(request, login.stored_hash, user_id=actor.user_id)
+    ready = await passwords_ahead(request, check=[(stored, data.get("password", ""))])
     try:
-        await write(request, service.erase_self, passwords=rt.passwords,
-                    actor=signed_in(request), password=data.get("password", ""),
+        await write(request, service.erase_self, passwords=ready,
+                    actor=actor, password=data.get("password", ""),
                     confirm=data.get("confirm", ""))
     except InvalidInput as exc:
         return render(request, "privacy/erase_me.html", status=422, errors=exc.errors,
