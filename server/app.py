@@ -64,11 +64,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         yield
         stop.set()
         await closer
+        # Writes still waiting (their callers may have gone) are made, and announced, before
+        # the broadcast stops and the database's connections close.
+        await run_in_threadpool(writer.stop)
         await broadcast.stop()
         await hub.stop()
-        # Writes still waiting (their callers may have gone) are made before the database's
-        # connections close: a connection in use then would be left open.
-        await run_in_threadpool(writer.stop)
         db.dispose()
 
     script_sources = [s.src for s in assets.script_tags(settings.htmx_source)
