@@ -8,9 +8,7 @@ log when it reconnects: one slow phone never slows the room.
 
 Ballots are not pushed one by one. A ballot marks its poll as changed and the hub counts it
 at once, then rests: however fast ballots come after that, each changed poll is counted once
-per rest and a room hears at most a few tallies a second. When counting and sending a round
-takes long (a big room), the rest grows with it, up to half a second, so that sending tallies
-never takes most of the worker's time while votes are still coming in.
+per rest and a room hears at most a few tallies a second.
 
 A campaign's events reach the hub from this worker's own requests and, with several workers,
 from the others through the broadcast; two of them can arrive the wrong way round. Each event
@@ -35,10 +33,6 @@ log = logging.getLogger(__name__)
 
 QUEUE_LIMIT = 256  # messages waiting for one connection before it counts as too slow
 TALLY_EVERY = 0.25  # seconds between tally pushes while votes are coming in
-# A slow round (count, queue and send) rests this many times its own length, up to MAX_REST:
-# the exact tally still reaches every page well within a second of the last vote.
-REST_FACTOR = 3
-MAX_REST = 0.5
 TOO_SLOW = 1013  # "try again later": the page reconnects and catches up
 KICKED = 4403  # removed, suspended or logged out: the page does not reconnect
 # A poll opening, closing or revealing its results changes who may see its tally.
@@ -362,14 +356,10 @@ class Hub:
             wake.clear()
             if stop.is_set():
                 return
-            loop = asyncio.get_running_loop()
-            started = loop.time()
             await self._count_changed()
-            await asyncio.sleep(0)  # the pages' senders write what was just queued
             # However fast ballots arrive, a room hears at most a few tallies a second.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(),
-                                       rest_after(loop.time() - started, self.tally_every))
+                await asyncio.wait_for(stop.wait(), self.tally_every)
 
     async def _count_changed(self) -> None:
         if not self.changed_polls and not self.behind:
@@ -408,12 +398,6 @@ class Hub:
                 else:
                     text = message.html(full=full, locale=connection.locale)
                 connection.offer(0, text)
-
-
-def rest_after(took: float, tally_every: float = TALLY_EVERY) -> float:
-    """Seconds to rest after a round of tallies that took `took` seconds: at least
-    `tally_every`, longer after a slow round, but never more than `MAX_REST` for that."""
-    return max(tally_every, min(took * REST_FACTOR, MAX_REST))
 
 
 def json_text(event: LiveEvent) -> str:

@@ -2,24 +2,12 @@
 holding up the others, tallies coalesced under a storm of votes, and kicks."""
 
 import asyncio
-import time
 from collections.abc import Collection, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-import pytest
-
 from server.live.events import BALLOT_CAST, Kick, LiveEvent, Outbox
-from server.live.hub import (
-    KICKED,
-    MAX_REST,
-    QUEUE_LIMIT,
-    TOO_SLOW,
-    Connection,
-    Hub,
-    TallyMessage,
-    rest_after,
-)
+from server.live.hub import KICKED, QUEUE_LIMIT, TOO_SLOW, Connection, Hub, TallyMessage
 
 T = TypeVar("T")
 
@@ -145,59 +133,6 @@ def test_the_first_vote_after_a_quiet_spell_is_counted_at_once_and_the_next_ones
     assert first == ["1 votes"]
     assert resting == []  # counted when the rest is over, with any others that came
     assert counter.asked == 1
-
-
-class SlowCounter(Counter):
-    """Counting and sending a big room's tallies takes a while."""
-
-    async def __call__(self, campaign_id: int, poll_ids: Collection[int] | None,
-                      ) -> Sequence[TallyMessage]:
-        await asyncio.sleep(0.1)
-        return await super().__call__(campaign_id, poll_ids)
-
-
-def test_after_a_slow_round_of_tallies_the_count_rests_longer_and_still_ends_exact() -> None:
-    counter = SlowCounter()
-
-    async def storm() -> float:
-        # A short configured rest: only the slowness of the rounds makes it longer.
-        hub = Hub(render=Drawn(), tallies=counter, tally_every=0.01)
-        page = Connection(campaign_id=1, user_id=1)
-        hub.join(page)
-        await hub.start()
-        began = time.monotonic()
-        for _ in range(45):  # votes keep coming for 0.9 s
-            counter.votes += 1
-            hub.publish(Outbox(events=[LiveEvent(counter.votes, 1, BALLOT_CAST,
-                                                 {"poll_id": 7})]))
-            await asyncio.sleep(0.02)
-        voting = time.monotonic() - began
-        for _ in range(200):
-            if drain_into(page, heard) and heard[-1] == f"{counter.votes} votes":
-                break
-            await asyncio.sleep(0.02)
-        await hub.stop()
-        return voting
-
-    heard: list[str] = []
-    voting = run(storm())
-    # Rounds of 0.1 s resting 0.01 s would count about once every 0.11 s; resting three times
-    # a round's length, once every 0.4 s (and once more for the last votes).
-    assert counter.asked <= voting / 0.4 + 2 < voting / 0.11
-    assert heard[-1] == "45 votes", "the last tally counts every vote"
-
-
-def drain_into(connection: Connection, heard: list[str]) -> bool:
-    found = drain(connection)
-    heard.extend(found)
-    return bool(found)
-
-
-def test_the_rest_after_a_round_grows_with_its_length_within_bounds() -> None:
-    assert rest_after(0.001, 0.25) == 0.25, "a quick round rests the usual time"
-    assert rest_after(0.15, 0.25) == pytest.approx(0.45), "a slow one three times its length"
-    assert rest_after(2.0, 0.25) == MAX_REST, "but never so long the tally comes late"
-    assert rest_after(2.0, 60) == 60, "a longer configured rest is kept"
 
 
 def test_nobody_counts_for_a_room_nobody_has_open() -> None:
