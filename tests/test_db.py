@@ -7,10 +7,11 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
+from sqlalchemy import select as sql_select
 from sqlmodel import SQLModel, select
 
 from server.accounts.models import Organisation
-from server.db import SQLITE_POOL, Database, make_engine, migrate
+from server.db import SQLITE_POOL, Database, make_engine, migrate, table
 
 
 @pytest.fixture
@@ -140,3 +141,28 @@ def test_a_busy_moment_reuses_pooled_connections_and_memory_databases_still_work
     with memory.connect() as connection:
         assert connection.execute(text("SELECT 1")).scalar_one() == 1
     memory.dispose()
+
+
+def test_sqlite_reads_one_row_on_the_spot_and_its_connections_still_write(db):
+    """An app's token is looked up on the event loop on SQLite (a thread on PostgreSQL):
+    one statement, no transaction held open, and the pooled connection it used writes in
+    transactions as before."""
+    assert db.reads_inline is db.url.startswith("sqlite")
+    if not db.reads_inline:
+        with pytest.raises(AssertionError), db.glance():
+            pass
+        return
+    name = table(Organisation).c.name
+    with db.write() as session:
+        session.add(Organisation(name="Before", slug="before"))
+    for n in range(3):
+        with db.glance() as connection:
+            found = connection.execute(sql_select(name).order_by(name)).scalars().all()
+            assert "Before" in found
+            assert not connection.connection.dbapi_connection.in_transaction
+        with db.write() as session:
+            session.add(Organisation(name=f"After {n}", slug=f"after-{n}"))
+            assert session.connection().connection.dbapi_connection.in_transaction
+    with db.glance() as connection:
+        assert {"After 0", "After 1", "After 2"} <= set(
+            connection.execute(sql_select(name)).scalars())

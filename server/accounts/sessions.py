@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, update
+from sqlalchemy import Connection, Row, bindparam, delete, update
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col
 
@@ -207,9 +207,14 @@ def create_api_token(session: Session, *, user_id: int, label: str = "") -> str:
 
 def load_api_token(session: Session, *, token: str) -> Viewer | None:
     """The viewer for a bearer token (read-only: API tokens record no activity)."""
+    return api_token_viewer(session.connection(), token=token)
+
+
+def api_token_viewer(connection: Connection, *, token: str) -> Viewer | None:
+    """`load_api_token` on a bare connection: one statement, nothing else."""
     if not token.startswith(API_TOKEN_PREFIX):
         return None
-    row = session.connection().execute(_BY_TOKEN, {"key": digest(token)}).first()
+    row = connection.execute(_BY_TOKEN, {"key": digest(token)}).first()
     if row is None or row.revoked_at is not None or row.suspended_at is not None:
         return None
     return _viewer_of(row)

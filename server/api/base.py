@@ -85,7 +85,12 @@ def bearer(endpoint: Endpoint) -> Endpoint:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return unauthenticated("Send an API token: Authorization: Bearer <token>.")
-        found = await read(request, sessions.load_api_token, token=token.strip())
+        db = runtime(request).db
+        if db.reads_inline:
+            with db.glance() as connection:
+                found = sessions.api_token_viewer(connection, token=token.strip())
+        else:
+            found = await read(request, sessions.load_api_token, token=token.strip())
         if found is None:
             return unauthenticated("That API token is not valid, or its account is suspended.")
         request.state.api_viewer = found
