@@ -59,8 +59,21 @@ def test_a_page_that_cannot_even_check_who_is_logged_in_says_try_again(
         as_user, riverside, monkeypatch):
     jade = answering_anyway(as_user(riverside["young"].username))
     monkeypatch.setattr(Database, "read", away)
+    monkeypatch.setattr(Database, "glance", away)
     monkeypatch.setattr(Database, "write", away)
     monkeypatch.setattr(Database, "batch", away)
     response = jade.get("/campaigns")
     assert response.status_code == 503
     assert "Please try again" in response.text
+
+
+def test_an_app_whose_token_cannot_be_checked_hears_try_again(client, db, riverside, campaign,
+                                                             monkeypatch):
+    with db.write() as session:
+        token = sessions.create_api_token(session, user_id=riverside["young"].id)
+    monkeypatch.setattr(Database, "read", away)
+    monkeypatch.setattr(Database, "glance", away)
+    response = answering_anyway(client).get(f"/api/v1/campaigns/{campaign.id}",
+                                            headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "try_again"

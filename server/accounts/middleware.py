@@ -34,12 +34,22 @@ class SessionMiddleware:
         self.db = db
         self.settings = settings
 
-    def _look_up(self, token: str) -> sessions.Viewer | None:
+    def _load(self, token: str) -> sessions.Lookup:
         with self.db.read() as session:
-            lookup = sessions.load(session, self.settings, token=token)
-        if lookup.follow_up:
-            with self.db.write() as session:
-                sessions.follow_up(session, lookup)
+            return sessions.load(session, self.settings, token=token)
+
+    def _follow_up(self, lookup: sessions.Lookup) -> None:
+        with self.db.write() as session:
+            sessions.follow_up(session, lookup)
+
+    async def _look_up(self, token: str) -> sessions.Viewer | None:
+        if self.db.reads_inline:  # SQLite: on the spot (`Database.reads_inline`)
+            with self.db.glance() as connection:
+                lookup = sessions.look_up(connection, self.settings, token=token)
+        else:
+            lookup = await run_in_threadpool(self._load, token)
+        if lookup.follow_up:  # now and then: the session's last use, or its end
+            await run_in_threadpool(self._follow_up, lookup)
         return lookup.viewer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -50,7 +60,7 @@ class SessionMiddleware:
             return
         connection = HTTPConnection(scope)
         token = connection.cookies.get(SESSION_COOKIE, "")
-        viewer = await run_in_threadpool(self._look_up, token) if token else None
+        viewer = await self._look_up(token) if token else None
         state = scope.setdefault("state", {})
         state["viewer"] = viewer
         state["session_token"] = token if viewer else ""

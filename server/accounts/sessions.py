@@ -142,8 +142,13 @@ class Lookup:
 
 def load(session: Session, settings: Settings, *, token: str) -> Lookup:
     """Find the viewer for a session cookie without writing anything."""
+    return look_up(session.connection(), settings, token=token)
+
+
+def look_up(connection: Connection, settings: Settings, *, token: str) -> Lookup:
+    """`load` on a bare connection: one statement, nothing else."""
     session_id = digest(token)
-    row = session.connection().execute(_BY_SESSION, {"key": session_id}).first()
+    row = connection.execute(_BY_SESSION, {"key": session_id}).first()
     if row is None:
         return Lookup(None)
     now = clock.now()
