@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import BindParameter, CursorResult, Executable, bindparam, select
+from sqlalchemy import BindParameter, CursorResult, Executable, bindparam, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -187,6 +187,7 @@ USER = table(User)
 RECEIPT = table(BallotReceipt)
 BALLOT = table(Ballot)
 OPTION = table(PollOption)
+EVENT = table(events.Event)
 
 
 def _statements(dialect: str) -> dict[str, Executable]:
@@ -214,7 +215,10 @@ def _statements(dialect: str) -> dict[str, Executable]:
         context = context.with_for_update(read=True, of=POLL)
     ballot: dict[str, BindParameter[Any]] = {
         name: bindparam(name) for name in ("choices", "reason", "changed_at")}
-    return {
+    built: dict[str, Executable] = {}
+    if dialect == "postgresql":
+        built["save_all"] = _save_all()
+    return built | {
         "context": context,
         "receipt": select(RECEIPT).where(RECEIPT.c.user_id == user_id,
                                          RECEIPT.c.client_op_id == bindparam("op_id")),
@@ -230,6 +234,40 @@ def _statements(dialect: str) -> dict[str, Executable]:
         .on_conflict_do_update(index_elements=[BALLOT.c.poll_id, BALLOT.c.user_id],
                                set_=ballot),
     }
+
+
+def _save_all() -> Executable:
+    """PostgreSQL: the receipt, the ballot and its event in one statement, so a ballot is two
+    round trips to the server instead of four. The ballot and the event are written only when
+    the receipt was (not for a retry), as in the three statements SQLite runs."""
+    def typed(name: str, column: Any) -> BindParameter[Any]:
+        return bindparam(name, type_=column.type)
+
+    user_id = typed("user_id", BALLOT.c.user_id)
+    poll_id = typed("poll_id", BALLOT.c.poll_id)
+    changed_at = typed("changed_at", BALLOT.c.changed_at)
+    choices, reason = typed("choices", BALLOT.c.choices), typed("reason", BALLOT.c.reason)
+    receipt = (postgresql.insert(RECEIPT).values(
+        user_id=user_id, client_op_id=bindparam("op_id"), poll_id=poll_id, choices=choices,
+        reason=reason, saved_at=changed_at)
+        .on_conflict_do_nothing(index_elements=[RECEIPT.c.user_id, RECEIPT.c.client_op_id])
+        .returning(RECEIPT.c.id).cte("receipt"))
+    upsert = postgresql.insert(BALLOT).from_select(
+        ["poll_id", "user_id", "cast_at", "choices", "reason", "changed_at"],
+        select(poll_id, user_id, changed_at, choices, reason, changed_at).select_from(receipt))
+    ballot = (upsert.on_conflict_do_update(
+        index_elements=[BALLOT.c.poll_id, BALLOT.c.user_id],
+        set_={"choices": upsert.excluded.choices, "reason": upsert.excluded.reason,
+              "changed_at": upsert.excluded.changed_at})
+        .returning(BALLOT.c.id).cte("ballot"))
+    event = (postgresql.insert(EVENT).from_select(
+        ["campaign_id", "kind", "data", "created_at"],
+        select(typed("campaign_id", EVENT.c.campaign_id), literal(events.BALLOT_CAST),
+               typed("data", EVENT.c.data), changed_at).select_from(receipt))
+        .returning(EVENT.c.id).cte("event"))
+    return select(select(receipt.c.id).scalar_subquery().label("receipt_id"),
+                  select(func.count()).select_from(ballot).scalar_subquery().label("ballots"),
+                  select(event.c.id).scalar_subquery().label("event_id"))
 
 
 _BUILT: dict[str, dict[str, Executable]] = {}
@@ -269,6 +307,25 @@ def _context(session: Session, actor: Viewer, poll_id: int) -> _Context:
     return _Context(poll, campaign, role, options)
 
 
+def _save(session: Session, values: dict[str, Any], campaign_id: int) -> bool:
+    """Write the receipt, then (a first vote, or from this device or another a change to it)
+    the ballot and its event; False, with nothing written, when the receipt was there already
+    (a retry)."""
+    data = {"poll_id": values["poll_id"]}
+    if session.connection().dialect.name == "postgresql":
+        row = _run(session, "save_all", campaign_id=campaign_id, data=events.as_text(data),
+                   **values).one()
+        if row.receipt_id is None:
+            return False
+        events.written(session, row.event_id, campaign_id, events.BALLOT_CAST, data)
+        return True
+    if _run(session, "save_receipt", **values).first() is None:
+        return False
+    _run(session, "save_ballot", **values)
+    events.emit(session, campaign_id, events.BALLOT_CAST, data)
+    return True
+
+
 def _receipt(session: Session, user_id: int, op_id: str) -> BallotReceipt | None:
     row = _run(session, "receipt", user_id=user_id, op_id=op_id).first()
     return None if row is None else BallotReceipt(**row._mapping)
@@ -306,13 +363,10 @@ def cast_ballot(session: Session, *, actor: Viewer, poll_id: int, choices: Any,
     now = clock.now()
     values = {"user_id": actor.user_id, "poll_id": poll.id, "op_id": op_id,
               "choices": _encode(value), "reason": words, "changed_at": now}
-    if _run(session, "save_receipt", **values).first() is None:
+    if not _save(session, values, poll.campaign_id):
         # The same submission again (a retry, or sent twice at once): the first one's answer.
         first = _receipt(session, actor.user_id, op_id)
         assert first is not None
         return _replay(first, poll)
-    # A first vote, or (from this device or another) a change to it.
-    _run(session, "save_ballot", **values)
-    events.emit(session, poll.campaign_id, events.BALLOT_CAST, {"poll_id": poll.id})
     return Saved(poll_id=poll.id, campaign_id=poll.campaign_id, choices=value, reason=words,
                  client_op_id=op_id, saved_at=now, replayed=False)

@@ -125,19 +125,35 @@ def emit(session: Session, campaign_id: int, kind: str, data: dict[str, Any]) ->
     prev = latest_id(session, campaign_id) if kind != BALLOT_CAST else None
     comment = data.get("comment")
     comment_id = comment.get("id") if isinstance(comment, dict) else None
-    written = _text(data)
+    written = as_text(data)
     number = session.connection().execute(_WRITE, {
         "campaign_id": campaign_id, "kind": kind, "data": written, "created_at": clock.now(),
         "comment_id": comment_id}).scalar_one()
-    # As it will be read back from the log: plain JSON, nothing shared with the caller.
-    event = LiveEvent(number, campaign_id, kind, json.loads(written), prev)
-    outbox(session).events.append(event)
+    event = written_event(session, number, campaign_id, kind, written, prev)
     if comment_id is not None:
         redraw_comment(session, comment_id, data, before=event.id)
     return event
 
 
-def _text(data: dict[str, Any]) -> str:
+def written(session: Session, number: int, campaign_id: int, kind: str,
+            data: dict[str, Any]) -> LiveEvent:
+    """An event a statement of the caller's wrote to the log itself (a ballot's, with the
+    ballot): announced after the commit like any other. Only for kinds that, like ballots,
+    need no turn of the campaign (see `emit`)."""
+    assert kind == BALLOT_CAST
+    return written_event(session, number, campaign_id, kind, as_text(data), None)
+
+
+def written_event(session: Session, number: int, campaign_id: int, kind: str, text: str,
+                  prev: int | None) -> LiveEvent:
+    # As it will be read back from the log: plain JSON, nothing shared with the caller.
+    event = LiveEvent(number, campaign_id, kind, json.loads(text), prev)
+    outbox(session).events.append(event)
+    return event
+
+
+def as_text(data: dict[str, Any]) -> str:
+    """An event's data as the log keeps it."""
     return json.dumps(data, separators=(",", ":"))
 
 
@@ -150,7 +166,7 @@ def redraw_comment(session: Session, comment_id: int, data: dict[str, Any], *,
     to someone who joined since. So every event that carries the comment carries it as it is
     now: the log keeps what happened, never words that have since been taken away."""
     session.execute(update(Event).where(col(Event.comment_id) == comment_id,
-                                        col(Event.id) < before).values(data=_text(data)))
+                                        col(Event.id) < before).values(data=as_text(data)))
 
 
 def kick(session: Session, user_id: int | None, *, campaign_id: int | None = None,

@@ -852,3 +852,32 @@ def test_a_second_phones_first_vote_changes_the_ballot_already_there(room):
     assert tallies.decode("single", ballot.choices) == [ids["Library"]]
     assert ballot.changed_at >= first.changed_at
     assert len(receipts_of(room.db, poll)) == 2
+
+
+def test_a_vote_announces_the_event_it_wrote_and_a_retry_announces_nothing(room):
+    """On PostgreSQL the receipt, the ballot and the event are one statement: what is
+    announced after the commit is the event as the log has it."""
+    from server.live import events
+
+    poll = room.poll()
+    ids = option_ids(room.db, poll)
+    sam = room.viewer("sam")
+
+    def cast(op_id: str) -> list[events.LiveEvent]:
+        with room.db.write() as session:
+            ballots.cast_ballot(session, actor=sam, poll_id=poll.id, choices=[ids["Park"]],
+                                client_op_id=op_id)
+            return events.take_outbox(session).events
+
+    before = len(events_of(room.db, room.campaign))
+    (announced,) = cast("tap-1")
+    logged = events_of(room.db, room.campaign)
+    assert len(logged) == before + 1
+    assert (announced.kind, announced.data) == logged[-1] == ("ballot.cast", {"poll_id": poll.id})
+    with room.db.read() as session:
+        newest = session.exec(select(events.Event.id).order_by(events.Event.id.desc())).first()
+    assert announced.id == newest
+    assert cast("tap-1") == [], "a retry writes and announces nothing"
+    assert len(events_of(room.db, room.campaign)) == before + 1
+    (again,) = cast("tap-2")
+    assert again.id > announced.id
