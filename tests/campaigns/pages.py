@@ -1,6 +1,7 @@
 """Shared setup for the campaign page tests (plain functions, not fixtures): campaigns made
 through the service, and ways to read back what the database holds."""
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -312,6 +313,12 @@ def section_of(browser: Any, campaign: Campaign, selector: str) -> Any:
     found = page(response).select_one(selector)
     assert found is not None, selector
     return found
+
+
+def without_ids(html: str) -> str:
+    """A page with its CSRF tokens and submission ids taken out."""
+    html = re.sub(r'name="(csrf_token|client_op_id)" value="[^"]*"', r'name="\1"', html)
+    return re.sub(r'"X-CSRF-Token": "[^"]*"', "", html)
 
 
 def thread_cache(app: Any) -> Any:

@@ -15,7 +15,7 @@ from server.campaigns import polls
 from server.campaigns.models import Campaign
 from server.privacy import service as privacy
 from tests.accounts.helpers import text, viewer_of
-from tests.campaigns.pages import facilitate, post_update, section_of
+from tests.campaigns.pages import facilitate, post_update, section_of, without_ids
 from tests.campaigns.pages import thread_cache as kept
 from tests.campaigns.polls_helpers import make_poll, option_ids, vote
 from tests.conftest import csrf_token, page
@@ -23,11 +23,6 @@ from tests.conftest import csrf_token, page
 
 def polls_of(browser: TestClient, campaign: Campaign) -> Tag:
     return section_of(browser, campaign, "#polls")
-
-
-def without_ids(html: str) -> str:
-    html = re.sub(r'name="(csrf_token|client_op_id)" value="[^"]*"', r'name="\1"', html)
-    return re.sub(r'"X-CSRF-Token": "[^"]*"', "", html)
 
 
 def card(section: Tag, poll: Any) -> Tag:

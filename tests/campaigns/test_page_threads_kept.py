@@ -15,19 +15,13 @@ from server.campaigns.models import Campaign, CampaignMember
 from server.moderation import comments as moderation
 from server.privacy import service as privacy
 from tests.accounts.helpers import text, viewer_of
-from tests.campaigns.pages import say, section_of
+from tests.campaigns.pages import say, section_of, without_ids
 from tests.campaigns.pages import thread_cache as kept
 from tests.conftest import csrf_token, page
 
 
 def discussion_of(browser: TestClient, campaign: Campaign) -> Tag:
     return section_of(browser, campaign, "#discussion")
-
-
-def without_ids(html: str) -> str:
-    """A page with its CSRF tokens and submission ids taken out."""
-    html = re.sub(r'name="(csrf_token|client_op_id)" value="[^"]*"', r'name="\1"', html)
-    return re.sub(r'"X-CSRF-Token": "[^"]*"', "", html)
 
 
 def comment_words(section: Tag, comment_id: int) -> str:
