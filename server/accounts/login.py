@@ -128,6 +128,29 @@ def set_password_by_operator(
     return user
 
 
+def _usable_code(session: Session, user: User | None, code: str) -> PasswordResetCode | None:
+    if user is None:
+        return None
+    return session.exec(select(PasswordResetCode).where(
+        PasswordResetCode.user_id == user.id,
+        PasswordResetCode.code_hash == digest(normalise_code(code)),
+        col(PasswordResetCode.used_at).is_(None),
+        col(PasswordResetCode.expires_at) > clock.now(),
+    )).first()
+
+
+def reset_code_works(session: Session, settings: Settings, *, username: str, code: str,
+                     address: str) -> bool:
+    """Before redeeming a code: refused at once when locked out; whether the code works now,
+    so a new password is hashed (`Passwords.ahead`) only for a code that does, and a guessed
+    code costs no argon2 work."""
+    lockout = throttle.check(session, settings, account_key=username_key(username)[:64],
+                             address=address)
+    if lockout is not None:
+        raise _throttled(lockout)
+    return _usable_code(session, find_user(session, username), code) is not None
+
+
 def redeem_reset_code(
     session: Session,
     settings: Settings,
@@ -148,14 +171,7 @@ def redeem_reset_code(
     if lockout is not None:
         raise _throttled(lockout)
     user = find_user(session, username)
-    found = None
-    if user is not None:
-        found = session.exec(select(PasswordResetCode).where(
-            PasswordResetCode.user_id == user.id,
-            PasswordResetCode.code_hash == digest(normalise_code(code)),
-            col(PasswordResetCode.used_at).is_(None),
-            col(PasswordResetCode.expires_at) > clock.now(),
-        )).first()
+    found = _usable_code(session, user, code)
     if user is None or found is None:
         throttle.record_failure(session, settings, account_key=key, address=address)
         return None

@@ -160,7 +160,9 @@ async def reset(request: Request) -> Response:
     data = await form(request)
     values = {"username": data.get("username", "").strip(), "code": data.get("code", "")}
     try:
-        ready = await passwords_ahead(request, new=[data.get("password", "")])
+        works = await read(request, login.reset_code_works, settings=rt.settings,
+                           address=address(request), **values)
+        ready = await passwords_ahead(request, new=[data.get("password", "")] if works else [])
         user = await write(request, login.redeem_reset_code, settings=rt.settings,
                            passwords=ready, password=data.get("password", ""),
                            password_again=data.get("password_again", ""),

@@ -101,6 +101,16 @@ def test_setting_a_password_with_a_reset_code(where, as_user, new_client, rivers
     assert try_login(new_client(), "jade", NEW_PASSWORD).status_code == 303
 
 
+def test_a_guessed_reset_code_costs_no_argon2_work(where, new_client, riverside):
+    guessed = post(new_client(), "/reset", {"username": "jade", "code": "ABCD-EFGH-JK",
+                                            "password": NEW_PASSWORD,
+                                            "password_again": NEW_PASSWORD})
+    assert guessed.status_code == 422
+    assert "That code does not work for that username." in guessed.text
+    off_the_writer(where, 0)
+    assert try_login(new_client(), "jade").status_code == 303, "the password is unchanged"
+
+
 def test_erasing_my_account(where, as_user, new_client, riverside):
     jade = as_user("jade")
     where.threads.clear()
