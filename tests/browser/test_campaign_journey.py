@@ -86,7 +86,9 @@ def test_a_campaign_from_idea_to_a_friend_joining(
 
     page.get_by_role("link", name="See who, and how to invite others").click()
     expect(page.get_by_role("img", name="QR code that opens the join link")).to_be_visible()
-    assert page.evaluate("() => document.querySelector('img.qr').naturalWidth") > 0
+    # The image is a request of its own: it counts once it has loaded and has a size.
+    page.wait_for_function("() => { const qr = document.querySelector('img.qr');"
+                           " return qr !== null && qr.complete && qr.naturalWidth > 0; }")
     assert_fine_on_a_phone(phone)
 
     # A friend types the code the way people do: lower case, no dash.

@@ -339,6 +339,12 @@ def test_when_the_database_goes_away_writes_say_try_again_and_nothing_is_half_wr
 def test_serve_runs_several_workers_that_share_changes(room, redis_proxy, tmp_path):
     url = room.db.engine.url.render_as_string(hide_password=False)
     with app_process(tmp_path, url, redis_through(redis_proxy), "--workers", "2") as app:
+        # The first worker answers the health check; on a busy machine the second may still
+        # be starting.
+        deadline = time.monotonic() + WAIT
+        while app.log.read_text().count("Application startup complete") < 2:
+            assert time.monotonic() < deadline, app.log.read_text()
+            time.sleep(0.05)
         with listening(app, room, "jade") as one, listening(app, room, "kai") as other:
             written = [post(app, room, "sam", f"Comment {n}") for n in range(10)]
             for page in (one, other):
