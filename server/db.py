@@ -175,7 +175,17 @@ class Database:
         migrate(self.engine)
 
     def dispose(self) -> None:
+        # A connection still in use now (a write finishing as the app stops) comes back to
+        # this pool later, when nothing uses the pool any more: it is closed then, not left
+        # open until the collector finds it.
+        retired = self.engine.pool
+        event.listen(retired, "checkin", _close_when_returned)
         self.engine.dispose()
+
+
+def _close_when_returned(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    if dbapi_connection is not None:
+        record.invalidate()
 
 
 def alembic_config(engine: Engine | None = None) -> Config:

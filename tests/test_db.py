@@ -1,5 +1,6 @@
 """Storage: SQLite tuning, immediate write transactions, migrations that match the models."""
 
+import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -166,3 +167,20 @@ def test_sqlite_reads_one_row_on_the_spot_and_its_connections_still_write(db):
     with db.glance() as connection:
         assert {"After 0", "After 1", "After 2"} <= set(
             connection.execute(sql_select(name)).scalars())
+
+
+def test_a_connection_in_use_as_the_database_closes_is_closed_when_it_comes_back(db):
+    """The app stopping while a write still finishes: that connection is closed when it is
+    returned, not left open for the collector to find."""
+    connection = db.engine.connect()
+    assert connection.execute(text("SELECT 1")).scalar_one() == 1
+    raw = connection.connection.dbapi_connection
+    db.dispose()
+    connection.close()
+    if db.url.startswith("sqlite"):
+        with pytest.raises(sqlite3.ProgrammingError):
+            raw.execute("SELECT 1")
+    else:
+        assert raw.closed
+    with db.engine.connect() as fresh:  # the database itself is still there for a new pool
+        assert fresh.execute(text("SELECT 1")).scalar_one() == 1
